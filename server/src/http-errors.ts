@@ -1,0 +1,37 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { ERRORS, StorageUnavailableError, TeknoError, type ErrorCode } from './errors.js'
+
+export const STORAGE_RETRY_AFTER_SECONDS = 5
+
+// Fastify's own refusals (body limit, content type, bad JSON) mapped onto our stable codes, so a
+// client sees one error vocabulary whichever layer said no.
+const FASTIFY_CODES: Record<number, ErrorCode> = {
+  400: 'TEKNO_ERR_BAD_JSON',
+  408: 'TEKNO_ERR_TIMEOUT',
+  413: 'TEKNO_ERR_BODY_TOO_LARGE',
+  415: 'TEKNO_ERR_UNSUPPORTED_MEDIA_TYPE'
+}
+
+export function installErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | TeknoError | StorageUnavailableError, request, reply) => {
+    if (err instanceof TeknoError) {
+      return reply.code(err.statusCode).send(err.toJSON())
+    }
+    if (err instanceof StorageUnavailableError) {
+      request.log.warn({ err }, 'storage unavailable')
+      return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS))
+        .send({ code: err.code, message: ERRORS.TEKNO_ERR_STORAGE_UNAVAILABLE.message, retry_after: STORAGE_RETRY_AFTER_SECONDS })
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500
+    const code = FASTIFY_CODES[status]
+    if (code !== undefined) {
+      return reply.code(status).send({ code, message: err.message })
+    }
+    request.log.error({ err }, 'unhandled error')
+    return reply.code(500).send({ code: 'TEKNO_ERR_INTERNAL', message: ERRORS.TEKNO_ERR_INTERNAL.message })
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ code: 'TEKNO_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+  })
+}

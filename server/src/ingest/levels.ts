@@ -1,0 +1,22 @@
+// Levels are stored as pino's numbers so that "min_level" is a plain comparison in SQL.
+
+export const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const
+export type LevelName = keyof typeof LEVELS
+
+const BY_NUMBER = new Map<number, LevelName>(
+  Object.entries(LEVELS).map(([name, n]) => [n, name as LevelName])
+)
+
+export function levelNumber (value: unknown): number | undefined {
+  if (typeof value === 'number') return BY_NUMBER.has(value) ? value : undefined
+  if (typeof value === 'string') {
+    const n = (LEVELS as Record<string, number>)[value.toLowerCase()]
+    if (n !== undefined) return n
+    if (/^\d{2}$/.test(value) && BY_NUMBER.has(Number(value))) return Number(value)
+  }
+  return undefined
+}
+
+export function levelName (n: number): LevelName {
+  return BY_NUMBER.get(n) ?? 'info'
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { TeknoError } from '../errors.js'
+import { fingerprint } from './fingerprint.js'
+import { levelNumber } from './levels.js'
+
+export const MAX_EVENTS = 250
+export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000
+export const LIMITS = { message: 65_536, stack: 131_072, source: 255, fingerprint: 64, batchId: 64, context: 131_072 }
+
+/** One event as the storage adapters receive it: normalised, fingerprinted, ready to insert. */
+export interface StoredEvent {
+  ts: number
+  level: number
+  message: string
+  source: string | null
+  stack: string | null
+  context: string | null
+  fingerprint: string
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
+
+// Lone surrogates are legal in JSON text but not in UTF-8 storage; refuse them rather than let
+// MySQL and SQLite each mangle them differently.
+const text = (max: number) => z.string().max(max, `at most ${max} characters`)
+  .refine((s) => s.isWellFormed(), 'contains a lone UTF-16 surrogate')
+
+const eventSchema = z.object({
+  ts: z.union([
+    z.number().int('epoch milliseconds must be whole').nonnegative().max(8.64e15),
+    z.string().regex(ISO_8601, 'must be ISO 8601').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date')
+  ]).nullish(),
+  level: z.union([z.string(), z.number()]).nullish()
+    .refine((v) => v == null || levelNumber(v) !== undefined,
+      'must be trace, debug, info, warn, error, fatal or 10, 20, 30, 40, 50, 60'),
+  message: text(LIMITS.message),
+  source: text(LIMITS.source).nullish(),
+  stack: text(LIMITS.stack).nullish(),
+  context: z.record(z.string(), z.unknown()).nullish(),
+  fingerprint: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -').nullish()
+})
+
+const batchSchema = z.object({
+  batch_id: z.string().min(1).max(LIMITS.batchId).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII').nullish(),
+  events: z.array(z.unknown()).min(1, 'must hold at least one event')
+})
+
+export interface ValidBatch {
+  batchId: string | null
+  events: StoredEvent[]
+}
+
+export function validateBatch (body: unknown, receivedAt: number): ValidBatch {
+  const batch = batchSchema.safeParse(body)
+  if (!batch.success) {
+    const issue = batch.error.issues[0] as z.core.$ZodIssue
+    throw new TeknoError('TEKNO_ERR_VALIDATION', `${issue.path.join('.') || 'body'}: ${issue.message}`,
+      { field: issue.path.join('.') || null })
+  }
+  const raw = batch.data.events
+  if (raw.length > MAX_EVENTS) {
+    throw new TeknoError('TEKNO_ERR_TOO_MANY_EVENTS', `A batch holds at most ${MAX_EVENTS} events; this one has ${raw.length}`)
+  }
+  const events: StoredEvent[] = new Array(raw.length)
+  for (let i = 0; i < raw.length; i++) {
+    const parsed = eventSchema.safeParse(raw[i])
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0] as z.core.$ZodIssue
+      const field = issue.path.length > 0 ? issue.path.join('.') : 'event'
+      throw new TeknoError('TEKNO_ERR_VALIDATION', `events[${i}].${field}: ${issue.message}`, { index: i, field })
+    }
+    events[i] = normalise(parsed.data, receivedAt, i)
+  }
+  return { batchId: batch.data.batch_id ?? null, events }
+}
+
+function normalise (e: z.infer<typeof eventSchema>, receivedAt: number, index: number): StoredEvent {
+  let ts = e.ts == null ? receivedAt : typeof e.ts === 'number' ? e.ts : Date.parse(e.ts)
+  let context: Record<string, unknown> | null = e.context ?? null
+  if (ts > receivedAt + FUTURE_TOLERANCE_MS) {
+    // A client with a fast clock must not lose its events to retention or hide them in the future.
+    context = { ...context, tekno_original_ts: e.ts }
+    ts = receivedAt
+  }
+  const contextJson = context === null ? null : JSON.stringify(context)
+  if (contextJson !== null && contextJson.length > LIMITS.context) {
+    throw new TeknoError('TEKNO_ERR_VALIDATION', `events[${index}].context: at most ${LIMITS.context} characters of JSON`,
+      { index, field: 'context' })
+  }
+  const source = e.source ?? null
+  const stack = e.stack ?? null
+  return {
+    ts,
+    level: e.level == null ? 30 : levelNumber(e.level) as number,
+    message: e.message,
+    source,
+    stack,
+    context: contextJson,
+    fingerprint: e.fingerprint ?? fingerprint(e.message, source, stack)
+  }
+}

@@ -1,0 +1,74 @@
+import { levelName } from '../ingest/levels.js'
+import type { SqlRunner, SqlValue } from './sql-runner.js'
+import type { LogPage, LogQuery, LogRow } from './store.js'
+
+interface LogRecord {
+  id: number
+  project_id: number
+  ts: number
+  level: number
+  message: string
+  source: string | null
+  fingerprint: string
+  stack: string | null
+  context: string | null
+}
+
+/** Escapes LIKE wildcards (with '!') so `q` is always a literal substring. */
+export function likePattern (q: string): string {
+  return `%${q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`
+}
+
+/**
+ * Keyset pagination on (ts, id) — never OFFSET — so page 500 costs what page 1 costs.
+ * `lower` is the dialect's Unicode-aware lower-casing: SQLite's built-in lower() only knows ASCII,
+ * so the SQLite adapter registers its own and both databases match the same rows.
+ */
+export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string): Promise<LogPage> {
+  const where: string[] = []
+  const params: SqlValue[] = []
+  if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
+  if (query.levels !== undefined && query.levels.length > 0) {
+    where.push(`level IN (${query.levels.map(() => '?').join(', ')})`)
+    params.push(...query.levels)
+  }
+  if (query.minLevel !== undefined) { where.push('level >= ?'); params.push(query.minLevel) }
+  if (query.source !== undefined) { where.push('source = ?'); params.push(query.source) }
+  if (query.fingerprint !== undefined) { where.push('fingerprint = ?'); params.push(query.fingerprint) }
+  if (query.from !== undefined) { where.push('ts >= ?'); params.push(query.from) }
+  if (query.to !== undefined) { where.push('ts < ?'); params.push(query.to) }
+  if (query.q !== undefined && query.q !== '') {
+    // '!' as the escape character needs no escaping itself in either dialect's string literals.
+    where.push(`${lower}(message) LIKE ? ESCAPE '!'`)
+    params.push(likePattern(query.q))
+  }
+  if (query.before !== undefined) {
+    where.push('(ts < ? OR (ts = ? AND id < ?))')
+    params.push(query.before.ts, query.before.ts, query.before.id)
+  }
+  const sql = 'SELECT id, project_id, ts, level, message, source, fingerprint, stack, context FROM logs' +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` ORDER BY ts DESC, id DESC LIMIT ${query.limit + 1}`
+  const rows = await db.all<LogRecord>(sql, params)
+  const more = rows.length > query.limit
+  const page = more ? rows.slice(0, query.limit) : rows
+  const last = page[page.length - 1]
+  return {
+    events: page.map(toRow),
+    next: more && last !== undefined ? { ts: Number(last.ts), id: Number(last.id) } : null
+  }
+}
+
+function toRow (r: LogRecord): LogRow {
+  return {
+    id: Number(r.id),
+    project_id: Number(r.project_id),
+    ts: new Date(Number(r.ts)).toISOString(),
+    level: levelName(Number(r.level)),
+    message: r.message,
+    source: r.source,
+    fingerprint: r.fingerprint,
+    stack: r.stack,
+    context: r.context === null ? null : JSON.parse(r.context) as Record<string, unknown>
+  }
+}

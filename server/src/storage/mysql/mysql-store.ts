@@ -1,0 +1,143 @@
+import mysql from 'mysql2/promise'
+import { StorageUnavailableError } from '../../errors.js'
+import type { StoredEvent } from '../../ingest/validate.js'
+import { searchLogs } from '../log-search.js'
+import { loadMigrations, splitStatements } from '../migrations.js'
+import { createProjectStore } from '../project-store.js'
+import type { SqlRunner, SqlValue } from '../sql-runner.js'
+import type { InsertResult, LogStore, ProjectStore, Store } from '../store.js'
+
+const QUERY_TIMEOUT_MS = 15_000
+const MIGRATION_LOCK = 'tekno_logger_migrate'
+
+export interface MysqlOptions {
+  connectionLimit?: number
+}
+
+/**
+ * MySQL/MariaDB through a mysql2 pool. Every driver failure surfaces as StorageUnavailableError
+ * so ingestion answers 503 and the pool reconnects on its own once the database is back.
+ */
+export class MysqlStore implements Store {
+  readonly kind = 'mysql' as const
+  readonly projects: ProjectStore
+  readonly logs: LogStore
+  #pool: mysql.Pool
+  #runner: SqlRunner
+
+  constructor (url: string, options: MysqlOptions = {}) {
+    this.#pool = mysql.createPool({
+      uri: url,
+      connectionLimit: options.connectionLimit ?? 10,
+      maxIdle: 2,
+      idleTimeout: 60_000,
+      charset: 'UTF8MB4_BIN',
+      connectTimeout: 5_000,
+      enableKeepAlive: true,
+      supportBigNumbers: true,
+      multipleStatements: false
+    })
+    this.#runner = {
+      dialect: 'mysql',
+      all: async <T>(sql: string, params: SqlValue[] = []) => {
+        const [rows] = await this.#guard(() => this.#pool.query({ sql, timeout: QUERY_TIMEOUT_MS }, params))
+        return rows as T[]
+      },
+      run: async (sql: string, params: SqlValue[] = []) => {
+        const [res] = await this.#guard(() => this.#pool.query<mysql.ResultSetHeader>({ sql, timeout: QUERY_TIMEOUT_MS }, params))
+        return { affectedRows: res.affectedRows, insertId: Number(res.insertId) }
+      }
+    }
+    this.projects = createProjectStore(this.#runner, (id) => this.#removeProjectData(id))
+    this.logs = {
+      insertBatch: (projectId, batchId, events, now) => this.#insertBatch(projectId, batchId, events, now),
+      search: (query) => searchLogs(this.#runner, query, 'LOWER')
+    }
+  }
+
+  async #guard<T> (fn: () => Promise<T>): Promise<T> {
+    try { return await fn() } catch (err) { throw new StorageUnavailableError(err) }
+  }
+
+  async #transaction<T> (fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+    const conn = await this.#guard(() => this.#pool.getConnection())
+    try {
+      await this.#guard(() => conn.beginTransaction())
+      const result = await fn(conn)
+      await this.#guard(() => conn.commit())
+      return result
+    } catch (err) {
+      // A failed rollback means the connection is broken; destroy it rather than reuse it.
+      await conn.rollback().catch(() => conn.destroy())
+      throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError(err)
+    } finally {
+      conn.release()
+    }
+  }
+
+  #insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
+    return this.#transaction(async (conn) => {
+      if (batchId !== null) {
+        // Inserting the batch row first takes its key lock: a concurrent retry of the same batch
+        // waits here, then sees the duplicate instead of storing the events twice.
+        const [res] = await conn.query<mysql.ResultSetHeader>({
+          sql: 'INSERT IGNORE INTO batches (project_id, batch_id, accepted, received_at) VALUES (?, ?, ?, ?)',
+          timeout: QUERY_TIMEOUT_MS
+        }, [projectId, batchId, events.length, now])
+        if (res.affectedRows === 0) {
+          const [rows] = await conn.query<mysql.RowDataPacket[]>(
+            'SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?', [projectId, batchId])
+          return { accepted: Number(rows[0]?.accepted ?? 0), duplicate: true }
+        }
+      }
+      const values = events.map((e) => [projectId, e.ts, now, e.level, e.message, e.source, e.fingerprint, e.stack, e.context])
+      await conn.query({
+        sql: 'INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) VALUES ?',
+        timeout: QUERY_TIMEOUT_MS
+      }, [values])
+      return { accepted: events.length, duplicate: false }
+    })
+  }
+
+  async #removeProjectData (projectId: number): Promise<void> {
+    await this.#runner.run('DELETE FROM logs WHERE project_id = ?', [projectId])
+    await this.#runner.run('DELETE FROM batches WHERE project_id = ?', [projectId])
+  }
+
+  async migrate (): Promise<string[]> {
+    const migrations = await loadMigrations('mysql')
+    const conn = await this.#guard(() => this.#pool.getConnection())
+    try {
+      // DDL commits implicitly in MySQL, so a transaction cannot serialise two starting
+      // processes; a named lock held by this connection does.
+      const [lock] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, 60) AS got', [MIGRATION_LOCK])
+      if (Number(lock[0]?.got) !== 1) throw new Error('timed out waiting for the migration lock')
+      try {
+        await conn.query('CREATE TABLE IF NOT EXISTS tekno_migrations (version INT NOT NULL PRIMARY KEY, ' +
+          'name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB')
+        const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT version FROM tekno_migrations')
+        const done = new Set(rows.map((r) => Number(r.version)))
+        const applied: string[] = []
+        for (const m of migrations) {
+          if (done.has(m.version)) continue
+          for (const statement of splitStatements(m.sql)) await conn.query(statement)
+          await conn.query('INSERT INTO tekno_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()])
+          applied.push(m.name)
+        }
+        return applied
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK])
+      }
+    } finally {
+      conn.release()
+    }
+  }
+
+  async ping (): Promise<void> {
+    await this.#runner.all('SELECT 1')
+  }
+
+  async close (): Promise<void> {
+    await this.#pool.end()
+  }
+}

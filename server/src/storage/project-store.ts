@@ -1,0 +1,99 @@
+import type { SqlRunner } from './sql-runner.js'
+import type { NewProject, Project, ProjectCredentials, ProjectPatch, ProjectStore } from './store.js'
+
+interface ProjectRecord {
+  id: number
+  name: string
+  public_key: string
+  secret: string
+  previous_secret: string | null
+  previous_secret_expires_at: number | null
+  retention_hours: number
+  rate_limit_events_per_minute: number | null
+  rate_limit_ip_requests_per_minute: number | null
+  created_at: number
+  updated_at: number
+}
+
+const PUBLIC_COLUMNS = 'id, name, public_key, retention_hours, rate_limit_events_per_minute, ' +
+  'rate_limit_ip_requests_per_minute, created_at, updated_at'
+
+function toProject (r: ProjectRecord): Project {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    key: r.public_key,
+    retention_hours: Number(r.retention_hours),
+    rate_limit_events_per_minute: r.rate_limit_events_per_minute === null ? null : Number(r.rate_limit_events_per_minute),
+    rate_limit_ip_requests_per_minute: r.rate_limit_ip_requests_per_minute === null ? null : Number(r.rate_limit_ip_requests_per_minute),
+    created_at: new Date(Number(r.created_at)).toISOString(),
+    updated_at: new Date(Number(r.updated_at)).toISOString()
+  }
+}
+
+/** Project queries are plain enough to be the same on both databases. */
+export function createProjectStore (db: SqlRunner, removeProjectData: (id: number) => Promise<void>): ProjectStore {
+  async function get (id: number): Promise<Project | null> {
+    const rows = await db.all<ProjectRecord>(`SELECT ${PUBLIC_COLUMNS} FROM projects WHERE id = ?`, [id])
+    return rows[0] === undefined ? null : toProject(rows[0])
+  }
+
+  return {
+    get,
+
+    async create (input: NewProject, now: number): Promise<Project> {
+      const res = await db.run(
+        'INSERT INTO projects (name, public_key, secret, retention_hours, rate_limit_events_per_minute, ' +
+        'rate_limit_ip_requests_per_minute, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [input.name, input.key, input.secret, input.retention_hours, input.rate_limit_events_per_minute ?? null,
+          input.rate_limit_ip_requests_per_minute ?? null, now, now])
+      return await get(res.insertId) as Project
+    },
+
+    async list (): Promise<Project[]> {
+      const rows = await db.all<ProjectRecord>(`SELECT ${PUBLIC_COLUMNS} FROM projects ORDER BY id`)
+      return rows.map(toProject)
+    },
+
+    async findByKey (key: string, now: number): Promise<ProjectCredentials | null> {
+      const rows = await db.all<ProjectRecord>(
+        'SELECT id, secret, previous_secret, previous_secret_expires_at, retention_hours, ' +
+        'rate_limit_events_per_minute, rate_limit_ip_requests_per_minute FROM projects WHERE public_key = ?', [key])
+      const r = rows[0]
+      if (r === undefined) return null
+      const secrets = [r.secret]
+      if (r.previous_secret !== null && Number(r.previous_secret_expires_at) > now) secrets.push(r.previous_secret)
+      return {
+        id: Number(r.id),
+        secrets,
+        retention_hours: Number(r.retention_hours),
+        rate_limit_events_per_minute: r.rate_limit_events_per_minute === null ? null : Number(r.rate_limit_events_per_minute),
+        rate_limit_ip_requests_per_minute: r.rate_limit_ip_requests_per_minute === null ? null : Number(r.rate_limit_ip_requests_per_minute)
+      }
+    },
+
+    async update (id: number, patch: ProjectPatch, now: number): Promise<Project | null> {
+      const columns = (['name', 'retention_hours', 'rate_limit_events_per_minute', 'rate_limit_ip_requests_per_minute'] as const)
+        .filter((c) => patch[c] !== undefined)
+      if (columns.length > 0) {
+        await db.run(`UPDATE projects SET ${columns.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`,
+          [...columns.map((c) => patch[c] as string | number | null), now, id])
+      }
+      return await get(id)
+    },
+
+    async remove (id: number): Promise<boolean> {
+      if (await get(id) === null) return false
+      await removeProjectData(id)
+      const res = await db.run('DELETE FROM projects WHERE id = ?', [id])
+      return res.affectedRows > 0
+    },
+
+    async rotateSecret (id: number, newSecret: string, previousValidUntil: number, now: number): Promise<boolean> {
+      const res = await db.run(
+        'UPDATE projects SET previous_secret = secret, previous_secret_expires_at = ?, secret = ?, updated_at = ? WHERE id = ?',
+        [previousValidUntil, newSecret, now, id])
+      return res.affectedRows > 0
+    }
+  }
+}
