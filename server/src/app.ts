@@ -8,6 +8,7 @@ import { ingestRoutes } from './routes/ingest.js'
 import { logRoutes } from './routes/logs.js'
 import { systemRoutes } from './routes/system.js'
 import type { Store } from './storage/store.js'
+import type { StoredEvent } from './ingest/validate.js'
 
 export interface AppOptions {
   config: Config
@@ -23,7 +24,21 @@ export interface AppContext {
   store: Store
   now: () => number
   requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /**
+   * Called after a batch is committed (never for a duplicate), once the reply is on its way.
+   * Alerts and maintenance hang off this; a listener that throws is logged and never affects
+   * ingestion.
+   */
+  ingestListeners: IngestListener[]
 }
+
+export interface IngestedBatch {
+  projectId: number
+  events: readonly StoredEvent[]
+  receivedAt: number
+}
+
+export type IngestListener = (batch: IngestedBatch) => void | Promise<void>
 
 /** Builds the receiver. It does not listen: main.ts does, and tests use inject() or listen(0). */
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
@@ -44,7 +59,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     now: options.now ?? Date.now,
     requireAdmin: async (request) => {
       if (!isAdmin(request.headers.authorization)) throw new TeknoError('TEKNO_ERR_UNAUTHORIZED')
-    }
+    },
+    ingestListeners: []
   }
 
   installErrorHandling(app)

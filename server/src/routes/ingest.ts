@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { TeknoError } from '../errors.js'
 import { decodeBody, MAX_BODY_BYTES } from '../ingest/body.js'
 import { checkTimestamp, verifySignature } from '../ingest/signature.js'
 import { validateBatch } from '../ingest/validate.js'
-import type { AppContext } from '../app.js'
+import type { AppContext, IngestedBatch } from '../app.js'
 
 /**
  * POST /api/log. Checks run cheapest first and each refusal stores nothing: encoding, key,
@@ -35,9 +35,22 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
     const receivedAt = ctx.now()
     const batch = validateBatch(await decodeBody(raw, encoding), receivedAt)
     const result = await ctx.store.logs.insertBatch(project.id, batch.batchId, batch.events, receivedAt)
+    if (!result.duplicate && ctx.ingestListeners.length > 0) {
+      const ingested = { projectId: project.id, events: batch.events, receivedAt }
+      // After the reply: listeners never add latency to, or fail, an accepted batch.
+      reply.raw.once('finish', () => { notify(ctx, request.log, ingested) })
+    }
     reply.code(202)
     return result.duplicate ? { accepted: result.accepted, duplicate: true } : { accepted: result.accepted }
   })
+}
+
+function notify (ctx: AppContext, log: FastifyBaseLogger, batch: IngestedBatch): void {
+  for (const listener of ctx.ingestListeners) {
+    Promise.resolve().then(() => listener(batch)).catch((err: unknown) => {
+      log.error({ err }, 'ingest listener failed')
+    })
+  }
 }
 
 function headerValue (value: string | string[] | undefined): string | undefined {
