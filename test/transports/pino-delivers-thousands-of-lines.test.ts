@@ -1,0 +1,27 @@
+import t from 'tap'
+import { startReceiver } from '../helpers/receiver.js'
+import { allEvents } from './helpers/events.js'
+import { spoolDir } from './helpers/dirs.js'
+import { runApp } from './helpers/child.js'
+
+t.test('every line an app logs through the pino worker before a normal exit is stored once', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const lines = 5000
+  const app = runApp('pino-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: String(lines) })
+  t.equal(await app.exited, 0, app.stderr())
+  t.equal(app.stderr(), '', 'no warnings when the receiver is healthy')
+
+  const events = await allEvents(receiver)
+  t.equal(events.length, lines + 1, 'nothing lost, nothing stored twice')
+  const seen = new Set(events.filter((e) => e.level === 'info').map((e) => e.context.i))
+  t.equal(seen.size, lines)
+  const info = events.find((e) => e.context?.i === 42)
+  t.match(info, { level: 'info', message: 'line 42', source: 'fixture', context: { userId: 7 } })
+  t.ok(info.context.hostname, 'hostname kept in context')
+  t.ok(Math.abs(Date.parse(info.ts) - Date.now()) < 60_000, 'ts comes from pino time')
+  const error = events.find((e) => e.level === 'error')
+  t.match(error, { message: 'query failed', source: 'fixture' })
+  t.match(error.stack, /Error: db timeout\n\s+at /)
+  t.equal(error.context.err.type, 'Error')
+})
