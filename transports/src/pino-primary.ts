@@ -1,6 +1,11 @@
-import type { Resolved } from './core/options.js'
-import type { Shipper } from './core/shipper.js'
+import { createRequire } from 'node:module'
+import { isAbsolute, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parentPort, workerData } from 'node:worker_threads'
 import type { TeknoEvent } from './core/event.js'
+import type { Resolved } from './core/options.js'
+import { Overflow } from './core/overflow.js'
+import type { Shipper } from './core/shipper.js'
 import type { PinoPrimaryTarget } from './pino.js'
 
 export interface PinoPrimary {
@@ -9,10 +14,85 @@ export interface PinoPrimary {
   close (): Promise<void>
 }
 
-export function openPinoPrimary (_target: PinoPrimaryTarget, _options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, _source: unknown): PinoPrimary {
+type Factory = (options: unknown) => NodeJS.WritableStream | Promise<NodeJS.WritableStream>
+interface PinoConfig { levels?: unknown, messageKey?: string, errorKey?: string }
+
+/** pino resolves a target from the app that named it; inside our worker the app's cwd stands in. */
+async function loadFactory (target: string): Promise<Factory> {
+  let file = target
+  if (!isAbsolute(target) && !target.startsWith('file:')) {
+    try {
+      file = createRequire(join(process.cwd(), 'noop.js')).resolve(target)
+    } catch {
+      file = require.resolve(target)
+    }
+  }
+  let mod = await import(file.startsWith('file:') ? file : pathToFileURL(file).href) as { default?: unknown }
+  // ESM namespace of a CommonJS module with its own `default` export nests one level deeper.
+  while (typeof mod === 'object' && mod !== null && 'default' in mod && typeof mod !== 'function') mod = mod.default as { default?: unknown }
+  if (typeof mod !== 'function') throw new TypeError(`${target} does not export a pino transport function`)
+  return mod as unknown as Factory
+}
+
+function originsOf (options: Record<string, unknown> | undefined, explicit: string[] | undefined): string[] | undefined {
+  if (explicit !== undefined) return explicit
+  const origins: string[] = []
+  for (const key of ['host', 'url', 'endpoint', 'baseUrl']) {
+    const value = options?.[key]
+    if (typeof value === 'string' && /^https?:\/\//.test(value)) origins.push(value)
+  }
+  return origins.length > 0 ? origins : undefined
+}
+
+/**
+ * Runs the primary pino transport inside our worker and puts the overflow logic in front of it.
+ * Lines that arrive while the primary is still loading wait in order and are in the ring.
+ */
+export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: PinoConfig): PinoPrimary {
+  let stream: NodeJS.WritableStream | null = null
+  let pending: string[] | null = []
+  const overflow = new Overflow<string>({
+    options,
+    shipper,
+    toEvent,
+    sink: (line) => {
+      if (pending !== null) pending.push(line)
+      else stream!.write(line + '\n')
+    },
+    origins: originsOf(target.options, options.failover.origins),
+    // Inside our own worker every request that is not ours is the primary's.
+    watchAllOrigins: true
+  })
+  const ready = (async () => {
+    const factory = await loadFactory(target.target)
+    const made = factory(target.options ?? {})
+    // A primary built with expectPinoConfig waits for the message pino already sent to us.
+    if ((workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true) {
+      parentPort?.emit('message', { code: 'PINO_CONFIG', config })
+    }
+    stream = await made
+    stream.on('error', (err: Error) => overflow.result({ ok: false, message: err.message }, undefined))
+    for (const line of pending ?? []) stream.write(line + '\n')
+    pending = null
+  })().catch((err: Error) => {
+    pending = null
+    shipper.reporter.warn('primary-load', `cannot start the primary ${target.target}: ${err.message}`)
+    overflow.trip(`primary ${target.target} did not start`, Number.MAX_SAFE_INTEGER)
+  })
+
   return {
-    write: (line) => shipper.push(toEvent(line)),
-    trip: () => {},
-    close: async () => {}
+    write: (line) => overflow.write(line),
+    trip: (reason, forMs) => overflow.trip(reason, forMs),
+    async close () {
+      await ready
+      const primary = stream
+      if (primary !== null) {
+        // The primary's own close flushes its batch; its answer still counts for the ring.
+        const closed = new Promise((resolve) => primary.once('close', resolve))
+        primary.end()
+        await Promise.race([closed, options.sleep(Math.min(4000, options.closeTimeoutMs / 2))])
+      }
+      overflow.close()
+    }
   }
 }

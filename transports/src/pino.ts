@@ -48,6 +48,7 @@ function create (options: TeknoPinoOptions & Injected, waitForConfig: boolean): 
     parse: 'lines',
     expectPinoConfig: waitForConfig,
     async close () {
+      // The primary first: what it fails to deliver while closing still reaches the shipper.
       await (primary as PinoPrimary | null)?.close()
       await shipper.close()
     }

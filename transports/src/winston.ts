@@ -1,5 +1,6 @@
 import Transport from 'winston-transport'
-import { resolveOptions, type Injected, type TeknoOptions } from './core/options.js'
+import { Overflow } from './core/overflow.js'
+import { resolveOptions, type Injected, type Resolved, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromWinston } from './map-winston.js'
 
@@ -12,6 +13,15 @@ export interface TeknoTransportOptions extends TeknoOptions, Transport.Transport
 }
 
 type Info = Record<string | symbol, unknown>
+type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
+
+/** Where the primary sends its HTTP, when it says so; winston-loki keeps it on its batcher. */
+function originsOf (primary: Primary, resolved: Resolved): string[] | undefined {
+  if (resolved.failover.origins !== undefined) return resolved.failover.origins
+  const candidates = [primary.batcher?.url, primary.options?.host, (primary as { host?: unknown }).host]
+  const found = candidates.map((c) => String(c ?? '')).filter((c) => /^https?:\/\//.test(c))
+  return found.length > 0 ? found : undefined
+}
 
 /**
  * A winston transport for the Tekno receiver. log() only enqueues; delivery trouble is a
@@ -20,30 +30,62 @@ type Info = Record<string | symbol, unknown>
 export class TeknoTransport extends Transport {
   #shipper: Shipper
   #source: string | undefined
+  #primary: Primary | null
+  #overflow: Overflow<Info> | null = null
   #closing: Promise<void> | null = null
 
   constructor (options: TeknoTransportOptions & Injected) {
-    super(options)
-    const resolved = resolveOptions(options)
+    const { primary, ...rest } = options
+    super(rest)
+    const resolved = resolveOptions(rest)
     this.#source = resolved.source
     this.#shipper = new Shipper(resolved)
+    this.#primary = primary ?? null
+    if (primary !== undefined) {
+      const origins = originsOf(primary, resolved)
+      if (origins === undefined) this.#shipper.reporter.warn('primary-origins', 'cannot tell which HTTP requests are the primary\'s; only its errors and trip() divert logs (set failover.origins)')
+      this.#overflow = new Overflow<Info>({
+        options: resolved,
+        shipper: this.#shipper,
+        toEvent: (info) => fromWinston(info, this.#source),
+        sink: (info) => { primary.write(info) },
+        origins,
+        watchAllOrigins: false
+      })
+      const overflow = this.#overflow
+      // Listening also keeps an 'error' of the primary from throwing inside the app.
+      primary.on('error', (err: Error & { statusCode?: number }) => {
+        overflow.result({ ok: false, message: err.message, ...(typeof err.statusCode === 'number' ? { status: err.statusCode } : {}) }, undefined)
+      })
+      // The primary is never piped from the logger itself; this hands it the logger's levels.
+      this.on('pipe', (logger: unknown) => primary.emit('pipe', logger))
+    }
   }
 
   override log (info: Info, callback: () => void): void {
     setImmediate(() => this.emit('logged', info))
-    this.#shipper.push(fromWinston(info, this.#source))
+    if (this.#overflow !== null) this.#overflow.write(info)
+    else this.#shipper.push(fromWinston(info, this.#source))
     callback()
   }
 
   /** Resolves when everything logged so far is committed by the receiver or safe in the spool. */
-  flush (): Promise<void> {
-    return this.#shipper.flush()
+  async flush (): Promise<void> {
+    await this.#flushPrimary()
+    await this.#shipper.flush()
   }
 
-  trip (_reason?: string, _forMs?: number): void {}
+  /** Stops sending to the primary, for providers whose over-quota signal cannot be seen. */
+  trip (reason?: string, forMs?: number): void {
+    this.#overflow?.trip(reason, forMs)
+  }
 
-  stats (): ShipperStats {
-    return this.#shipper.stats()
+  get state (): 'primary' | 'diverted' | 'probing' | 'receiver' {
+    return this.#overflow?.state ?? 'receiver'
+  }
+
+  stats (): ShipperStats & { switches: number } {
+    return { ...this.#shipper.stats(), switches: this.#overflow?.switches ?? 0 }
   }
 
   /** winston calls this on logger.close() and when the transport is removed. */
@@ -56,8 +98,22 @@ export class TeknoTransport extends Transport {
     this.#end().then(() => callback(), callback)
   }
 
+  async #flushPrimary (): Promise<void> {
+    if (this.#primary === null || typeof this.#primary.flush !== 'function') return
+    const timeout = new Promise<void>((resolve) => { setTimeout(resolve, 4000).unref() })
+    const flushed = Promise.resolve(this.#primary.flush()).then(() => undefined, (err: Error) => {
+      this.#overflow?.result({ ok: false, message: err.message }, undefined)
+    })
+    await Promise.race([flushed, timeout])
+  }
+
   #end (): Promise<void> {
-    this.#closing ??= this.#shipper.close()
+    this.#closing ??= (async () => {
+      await this.#flushPrimary()
+      this.#primary?.close?.()
+      this.#overflow?.close()
+      await this.#shipper.close()
+    })()
     return this.#closing
   }
 }

@@ -1,0 +1,37 @@
+import t from 'tap'
+import { startReceiver } from '../helpers/receiver.js'
+import { allEvents } from './helpers/events.js'
+import { spoolDir } from './helpers/dirs.js'
+import { runApp } from './helpers/child.js'
+import { startFakeLoki } from './helpers/fake-loki.js'
+
+t.test('pino-loki as primary: over quota the lines go to the receiver, then back to Loki', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const loki = await startFakeLoki({ acceptLines: 60, quotaMs: 1500, retryAfterSeconds: 1 })
+  t.teardown(() => loki.close())
+  const lines = 400
+  const app = runApp('pino-app.mjs', {
+    url: receiver.url,
+    key: receiver.key,
+    secret: receiver.secret,
+    spoolDir: spoolDir(t),
+    flushIntervalMs: 100,
+    failover: { successesToRecover: 2 },
+    primary: { target: 'pino-loki', options: { host: loki.url, batching: { interval: 0.2 } } }
+  }, { MODE: 'trickle', LINES: String(lines), EVERY_MS: '10' })
+  t.equal(await app.exited, 0, app.stderr())
+
+  const inLoki = new Set(loki.lines.map((line) => JSON.parse(line).i as number))
+  const events = await allEvents(receiver)
+  const inReceiver = new Set(events.map((e) => e.context.i as number))
+  const missing = []
+  for (let i = 0; i < lines; i++) if (!inLoki.has(i) && !inReceiver.has(i)) missing.push(i)
+  t.same(missing, [], 'every line is in Loki or in the receiver')
+  t.ok(loki.rejectedRequests > 0, 'the quota window was hit')
+  t.ok(inReceiver.size > 0, 'the receiver caught lines while Loki refused them')
+  t.ok(inLoki.has(lines - 1), 'the last lines went to Loki again: the switch back happened')
+  t.match(app.stderr(), /primary unavailable.*rate limited \(429/, 'the switch away is reported')
+  t.match(app.stderr(), /primary recovered/, 'the switch back is reported')
+  t.equal(app.stderr().match(/primary unavailable/g)?.length, 1, 'each switch is reported once')
+})

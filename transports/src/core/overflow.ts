@@ -1,0 +1,100 @@
+import type { TeknoEvent } from './event.js'
+import { Failover, type PrimaryResult, type State } from './failover.js'
+import type { Resolved } from './options.js'
+import { watchPrimaryHttp } from './primary-watch.js'
+import { Ring } from './ring.js'
+import type { Shipper } from './shipper.js'
+
+export interface OverflowOptions<T> {
+  options: Resolved
+  shipper: Shipper
+  toEvent: (item: T) => TeknoEvent
+  /** Hands one item to the primary, unchanged. */
+  sink: (item: T) => void
+  /** Origins the primary talks to, when they can be read from its options. */
+  origins: string[] | undefined
+  /** Without known origins, in-process transports must not mistake the app's own HTTP for the primary's. */
+  watchAllOrigins: boolean
+}
+
+/**
+ * Overflow mode: items go to the primary while it is healthy and to the receiver while it is
+ * not. What the primary may have lost (unconfirmed items in the ring) follows to the receiver
+ * on every failure, so a line is always in at least one of the two places.
+ */
+export class Overflow<T> {
+  #o: OverflowOptions<T>
+  #ring: Ring<T>
+  #failover: Failover
+  #unwatch: () => void
+  #switches = 0
+
+  constructor (o: OverflowOptions<T>) {
+    this.#o = o
+    this.#ring = new Ring<T>(o.options.failover.ringSize)
+    const reporter = o.shipper.reporter
+    this.#failover = new Failover(o.options.failover, o.options.now, o.options.random, (state: State, reason: string) => {
+      this.#switches++
+      // Each switch is news once; the next switch of the same kind is news again.
+      for (const kind of ['switch-diverted', 'switch-probing', 'switch-primary']) reporter.reset(kind)
+      const text = state === 'diverted' ? `primary unavailable, logs go to the receiver: ${reason}` : state === 'probing' ? `probing the primary again (${reason})` : `primary recovered, logs go to it again (${reason})`
+      reporter.warn(`switch-${state}`, text)
+    })
+    const origins = o.origins ?? (o.watchAllOrigins ? undefined : [])
+    this.#unwatch = origins !== undefined && origins.length === 0
+      ? () => {}
+      : watchPrimaryHttp({
+        origins,
+        receiverOrigin: new URL(o.options.endpoint).origin,
+        now: o.options.now,
+        onStart: () => this.#ring.lastSeq,
+        onResult: (result, tag) => this.result(result, tag)
+      })
+  }
+
+  get state (): State { return this.#failover.state }
+  get switches (): number { return this.#switches }
+
+  write (item: T): void {
+    const route = this.#failover.route()
+    if (route === 'receiver') {
+      this.#o.shipper.push(this.#o.toEvent(item))
+      return
+    }
+    if (route === 'both') {
+      // While probing the receiver gets a copy, so a probe that fails loses nothing.
+      this.#o.shipper.push(this.#o.toEvent(item))
+      this.#ring.confirm(this.#ring.push(item))
+    } else {
+      this.#ring.push(item)
+    }
+    try {
+      this.#o.sink(item)
+    } catch (err) {
+      this.result({ ok: false, message: (err as Error).message }, undefined)
+    }
+  }
+
+  /** One observed answer of the primary; `tag` is the last item it could have carried. */
+  result (result: PrimaryResult, tag: number | undefined): void {
+    if (result.ok) {
+      if (tag !== undefined) this.#ring.confirm(tag)
+    } else {
+      this.#replay(tag)
+    }
+    if (this.#failover.record(result)) this.#replay(undefined)
+  }
+
+  trip (reason = 'tripped by the app', forMs?: number): void {
+    this.#failover.trip(reason, forMs)
+    this.#replay(undefined)
+  }
+
+  close (): void {
+    this.#unwatch()
+  }
+
+  #replay (upTo: number | undefined): void {
+    for (const item of this.#ring.take(upTo)) this.#o.shipper.push(this.#o.toEvent(item))
+  }
+}
