@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import Database from 'better-sqlite3'
+import { adminQuery } from './bench-database.js'
+
+const require = createRequire(import.meta.url)
+
+function pkgVersion (name) {
+  try {
+    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version
+  } catch {
+    return null
+  }
+}
+
+/** What a reader needs to compare figures across machines: CPU, memory, OS and every version. */
+export async function describeMachine (options) {
+  const cpus = os.cpus()
+  const sqlite = new Database(':memory:')
+  const sqliteVersion = sqlite.prepare('SELECT sqlite_version() AS v').get().v
+  sqlite.close()
+  let mariadb = null
+  if (options.mysqlUrl !== undefined) {
+    mariadb = await adminQuery(options.mysqlUrl, 'SELECT VERSION() AS v').then((r) => r[0].v, (err) => `unreachable: ${err.message}`)
+  }
+  let rsyslog = null
+  try {
+    rsyslog = execFileSync('rsyslogd', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim()
+  } catch {}
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    cores: cpus.length,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    versions: {
+      node: process.version,
+      'tekno-logger-server': pkgVersion('tekno-logger-server'),
+      fastify: pkgVersion('fastify'),
+      'better-sqlite3': pkgVersion('better-sqlite3'),
+      sqlite: sqliteVersion,
+      mysql2: pkgVersion('mysql2'),
+      mariadb,
+      autocannon: pkgVersion('autocannon'),
+      rsyslog
+    }
+  }
+}

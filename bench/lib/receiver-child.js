@@ -1,0 +1,131 @@
+// Runs in a child process so that its CPU and memory are the receiver's alone, and so that
+// `node --cpu-prof` profiles only the receiver. The parent talks to it over IPC (receiver-process.js).
+import { randomBytes } from 'node:crypto'
+import { buildApp, loadConfig, openStore } from '../../server/dist/app.js'
+import { validateBatch } from '../../server/dist/ingest/validate.js'
+import { buildParseOnlyApp } from './parse-only-app.js'
+import { purgeByIdRange } from './fallback-purge.js'
+import { batchTemplate, bodyFor } from './seed-batch.js'
+import { summarize } from './stats.js'
+
+const options = JSON.parse(process.argv[2])
+const ADMIN_TOKEN = randomBytes(24).toString('base64url')
+
+let app = null
+let store = null
+let projectId = null
+
+async function start () {
+  if (options.mode === 'parse-only') {
+    app = await buildParseOnlyApp()
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    return { url: url.replace('localhost', '127.0.0.1'), key: 'parse-only', secret: 'parse-only' }
+  }
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    ADMIN_TOKEN,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    // The benchmark measures the write path, not the limits: both off, as an operator would
+    // set them for a trusted fleet.
+    RATE_LIMIT_PROJECT_EVENTS_PER_MINUTE: '0',
+    RATE_LIMIT_IP_REQUESTS_PER_MINUTE: '0',
+    ...options.env
+  })
+  store = openStore(config.databaseUrl)
+  await store.migrate()
+  if (options.mode === 'storage') {
+    const project = await store.projects.create({ name: 'tekno-bench', key: `bench_${randomBytes(8).toString('hex')}`,
+      secret: randomBytes(24).toString('hex'), retention_hours: config.retentionHours }, Date.now())
+    projectId = project.id
+    return { projectId }
+  }
+  app = await buildApp({ config, store, logger: { level: 'warn' } })
+  const url = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1')
+  // The project goes through the admin API, as a user's would.
+  const res = await fetch(`${url}/admin/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'tekno-bench-http' })
+  })
+  if (res.status !== 201) throw new Error(`POST /admin/projects answered ${res.status}: ${await res.text()}`)
+  const created = await res.json()
+  projectId = created.id
+  return { url, key: created.key, secret: created.secret, projectId, adminToken: ADMIN_TOKEN }
+}
+
+/** Inserts the same validated batches the receiver would store, with no HTTP in between. */
+async function ceiling ({ seconds, inserters, count, bytes }) {
+  const template = batchTemplate({ count, bytes })
+  const events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+  const latencies = []
+  let batches = 0
+  let n = 0
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const deadline = t0 + seconds * 1000
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const start = performance.now()
+      await store.logs.insertBatch(projectId, `ceiling-${process.pid}-${n++}`, events, Date.now())
+      latencies.push(performance.now() - start)
+      batches++
+    }
+  }
+  await Promise.all(Array.from({ length: inserters }, worker))
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return {
+    batches,
+    events: batches * events.length,
+    ms,
+    latency: summarize(latencies),
+    cpuPercent: ((cpu.user + cpu.system) / 1000) / ms * 100
+  }
+}
+
+/** Rows far past retention, stored through the adapter exactly as old ingested batches were. */
+async function seedOld ({ rows, ageHours, concurrency }) {
+  const template = batchTemplate({ count: 200, bytes: 60_000, now: Date.now() - ageHours * 3_600_000 })
+  const old = Date.now() - ageHours * 3_600_000
+  const events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), old).events
+  const total = Math.ceil(rows / events.length)
+  let next = 0
+  const worker = async () => {
+    while (next < total) {
+      const i = next++
+      await store.logs.insertBatch(projectId, `old-${i}`, events, old)
+    }
+  }
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return { rows: total * events.length, ms: performance.now() - t0 }
+}
+
+const commands = {
+  stats: async () => ({ cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }),
+  ceiling,
+  seedOld,
+  purgeFallback: (args) => purgeByIdRange(options.databaseUrl, args),
+  close: async () => {
+    await app?.close()
+    await store?.close()
+    setImmediate(() => process.exit(0))
+    return {}
+  }
+}
+
+process.on('message', async ({ id, cmd, args }) => {
+  try {
+    const result = await commands[cmd](args ?? {})
+    process.send({ id, ok: true, result })
+  } catch (err) {
+    process.send({ id, ok: false, error: err?.stack ?? String(err) })
+  }
+})
+process.on('disconnect', () => process.exit(0))
+
+start().then((info) => process.send({ type: 'ready', info }), (err) => {
+  process.send({ type: 'failed', error: err?.stack ?? String(err) })
+  process.exit(1)
+})

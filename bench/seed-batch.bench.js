@@ -1,0 +1,110 @@
+// The seed batch (200 events, 300 KB) from a single client: the latency a transport sees for
+// each flush. Measured on each database next to the parse-only route, in the same run, then
+// across batch sizes for the chart in docs/benchmarks.md.
+import { withTarget } from './lib/context.js'
+import { runLoad } from './lib/load.js'
+import { BACKEND_LABEL } from './lib/options.js'
+import { measureParseOnly } from './parse-only-baseline.bench.js'
+import { batchTemplate, SEED_BYTES, SEED_EVENTS } from './lib/seed-batch.js'
+import { fmtMs, fmtRatio, ratio } from './lib/stats.js'
+import { isMain, runAlone } from './lib/standalone.js'
+
+export const id = 'seed-batch'
+export const title = 'Seed batch, single client'
+
+export const BATCH_SIZES = [1, 10, 50, 100, 200, 250]
+const BYTES_PER_EVENT = SEED_BYTES / SEED_EVENTS
+const P99_TARGET_MS = 10
+const SEED_GOAL_LOCAL_MS = 300
+const SEED_GOAL_REMOTE_MS = 1000
+
+function loadsFor (ctx) {
+  const { requests } = ctx.options
+  const warmup = Math.max(3, Math.round(requests / 10))
+  const perSize = Math.max(5, Math.round(requests / 4))
+  return [
+    { connections: 1, amount: warmup, template: batchTemplate(), warmup: true },
+    { connections: 1, amount: requests, template: batchTemplate() },
+    ...BATCH_SIZES.map((n) => ({ connections: 1, amount: perSize, size: n, template: batchTemplate({ count: n, bytes: n * BYTES_PER_EVENT }) }))
+  ]
+}
+
+async function measureReceiver (ctx, kind, loads) {
+  return withTarget(ctx, 'receiver', kind, async (target) => {
+    const out = []
+    for (const load of loads) {
+      const label = `${BACKEND_LABEL[kind]} ${load.warmup ? 'warm-up' : load.size === undefined ? 'seed' : `${load.size} events`}`
+      out.push(await runLoad({ ...target.info, ...load, runId: ctx.runId, label, onProgress: ctx.progress.update }))
+    }
+    return out
+  })
+}
+
+async function measureRemote (ctx, loads) {
+  const out = []
+  for (const load of loads) {
+    const label = `remote ${load.warmup ? 'warm-up' : load.size === undefined ? 'seed' : `${load.size} events`}`
+    out.push(await runLoad({ ...ctx.options.remote, ...load, runId: ctx.runId, label, onProgress: ctx.progress.update }))
+  }
+  return out
+}
+
+export async function run (ctx) {
+  const loads = loadsFor(ctx)
+  const measured = {}
+  if (ctx.options.remote !== null) {
+    measured.remote = await measureRemote(ctx, loads)
+  } else {
+    measured['parse-only'] = await measureParseOnly(ctx, loads)
+    for (const kind of ctx.options.backends) {
+      ctx.progress.log(`seed batch on ${BACKEND_LABEL[kind]}`)
+      measured[kind] = await measureReceiver(ctx, kind, loads)
+    }
+  }
+
+  const floor = measured['parse-only']?.[1]?.latency
+  const seed = Object.entries(measured).map(([target, runs]) => ({ target, ...runs[1] }))
+  const sizes = Object.fromEntries(Object.entries(measured).map(([target, runs]) =>
+    [target, runs.slice(2).map((r, i) => ({ events: BATCH_SIZES[i], bytes: loads[i + 2].template.bytes, latency: r.latency, ok: r.ok, requests: r.requests }))]))
+
+  const rows = seed.map((s) => [
+    BACKEND_LABEL[s.target], fmtMs(s.latency.p50), fmtMs(s.latency.p90), fmtMs(s.latency.p99), fmtMs(s.latency.max),
+    s.target === 'parse-only' ? '1.00×' : fmtRatio(ratio(s.latency.p50, floor?.p50)),
+    s.target === 'parse-only' ? '1.00×' : fmtRatio(ratio(s.latency.p99, floor?.p99)),
+    `${s.ok}/${s.requests}`
+  ])
+  const checks = []
+  for (const s of seed) {
+    if (s.target === 'parse-only') continue
+    const goal = s.target === 'remote' ? SEED_GOAL_REMOTE_MS : SEED_GOAL_LOCAL_MS
+    checks.push({ label: `seed batch p99 under ${goal} ms (${BACKEND_LABEL[s.target]})`, value: fmtMs(s.latency.p99), pass: s.latency.p99 != null && s.latency.p99 < goal })
+    if (s.target !== 'remote') {
+      checks.push({ label: `seed batch p99 ≤ ${P99_TARGET_MS} ms (${BACKEND_LABEL[s.target]})`, value: fmtMs(s.latency.p99), pass: s.latency.p99 != null && s.latency.p99 <= P99_TARGET_MS })
+    }
+  }
+  const sizeRows = []
+  for (const [i, n] of BATCH_SIZES.entries()) {
+    sizeRows.push([String(n), `${Math.round(loads[i + 2].template.bytes / 1000)} KB`,
+      ...Object.keys(sizes).map((t) => `${fmtMs(sizes[t][i].latency.p50)} / ${fmtMs(sizes[t][i].latency.p99)}`)])
+  }
+  return {
+    id,
+    title,
+    tables: [
+      {
+        title: `Seed batch (${SEED_EVENTS} events, ${Math.round(loads[1].template.bytes / 1000)} KB), 1 client, ${ctx.options.requests} requests`,
+        columns: ['target', 'p50', 'p90', 'p99', 'max', 'p50 ÷ parse-only', 'p99 ÷ parse-only', '2xx'],
+        rows
+      },
+      {
+        title: 'Latency against batch size, p50 / p99 (1 client)',
+        columns: ['events', 'body', ...Object.keys(sizes).map((t) => BACKEND_LABEL[t])],
+        rows: sizeRows
+      }
+    ],
+    checks,
+    data: { seed, sizes }
+  }
+}
+
+if (isMain(import.meta.url)) await runAlone(id)
