@@ -9,6 +9,11 @@ import { droppedNotice, shed } from './shed.js'
 import { Spool } from './spool.js'
 import { applyRemoteConfig, type Sampling } from './remote-config.js'
 
+/** Deadlines use the real clock even when tests inject sleep: they bound shutdown, not retries. */
+function deadline (ms: number): Promise<void> {
+  return new Promise((resolve) => { setTimeout(resolve, ms).unref() })
+}
+
 export interface ShipperStats {
   sent: number
   batches: number
@@ -96,7 +101,7 @@ export class Shipper {
   async flush (): Promise<void> {
     this.#seal()
     if (!this.#unreachable && this.#loop !== null) {
-      const timedOut = await Promise.race([this.#loop.then(() => false), this.#options.sleep(this.#options.closeTimeoutMs).then(() => true)])
+      const timedOut = await Promise.race([this.#loop.then(() => false), deadline(this.#options.closeTimeoutMs).then(() => true)])
       if (!timedOut) return
     }
     if (this.#unreachable) this.#spillAll(false)
@@ -123,7 +128,7 @@ export class Shipper {
     // A receiver that was away gets one immediate try instead of waiting out the backoff.
     this.#wake?.()
     if (this.#loop !== null) {
-      await Promise.race([this.#loop, this.#options.sleep(this.#options.closeTimeoutMs)])
+      await Promise.race([this.#loop, deadline(this.#options.closeTimeoutMs)])
       this.#sender.abortAll()
       this.#wake?.()
       await this.#loop

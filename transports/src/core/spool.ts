@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import SonicBoom from 'sonic-boom'
-import { decodeBatch, encodeBatch, type Batch } from './batch.js'
+import { byCreation, decodeBatch, encodeBatch, type Batch } from './batch.js'
 import type { Reporter } from './reporter.js'
 
 /**
@@ -34,7 +34,7 @@ export class Spool {
   get bytes (): number { return this.#size }
 
   append (batch: Batch): boolean {
-    const line = encodeBatch(batch) + '\n'
+    const line = encodeBatch(batch, true) + '\n'
     const bytes = Buffer.byteLength(line)
     if (this.#size + bytes > this.#maxBytes) return false
     try {
@@ -77,7 +77,7 @@ export class Spool {
         this.#reporter.warn('spool-corrupt', `skipped an unreadable line in the spool ${this.#file}`)
       }
     }
-    return batches
+    return batches.sort(byCreation)
   }
 
   close (): void {
