@@ -31,7 +31,8 @@ export async function decodeBody (raw: Buffer, encoding: string | undefined): Pr
   try {
     value = sjson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' })
   } catch (err) {
-    if (err instanceof SyntaxError) throw new TeknoError('TEKNO_ERR_BAD_JSON', `The body is not valid JSON: ${err.message}`)
+    // secure-json-parse reports a prototype key as a SyntaxError too; only its message tells them apart.
+    if (err instanceof SyntaxError && !/forbidden prototype property/.test(err.message)) throw new TeknoError('TEKNO_ERR_BAD_JSON', `The body is not valid JSON: ${err.message}`)
     throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', 'The body contains a __proto__ or constructor.prototype key')
   }
   if (depthExceeds(value, MAX_DEPTH)) {
