@@ -21,6 +21,8 @@ const envSchema = z.object({
   RATE_LIMIT_IP_REQUESTS_PER_MINUTE: intFrom(0, 100_000_000).default(1_200),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   REQUEST_TIMEOUT_MS: intFrom(1_000, 600_000).default(30_000),
+  MAINTENANCE_INTERVAL_MINUTES: intFrom(1, 1440).default(5),
+  MAINTENANCE_LEASE_SECONDS: intFrom(10, 3600).default(120),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
 })
 
@@ -37,6 +39,8 @@ export interface Config {
   rateLimitIpRequestsPerMinute: number
   trustProxy: boolean
   requestTimeoutMs: number
+  maintenanceIntervalMs: number
+  maintenanceLeaseMs: number
   logLevel: string
 }
 
@@ -80,6 +84,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitIpRequestsPerMinute: e.RATE_LIMIT_IP_REQUESTS_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MINUTES * 60_000,
+    maintenanceLeaseMs: e.MAINTENANCE_LEASE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL
   }
 }

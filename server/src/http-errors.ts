@@ -15,6 +15,15 @@ const FASTIFY_CODES: Record<number, ErrorCode> = {
 export function installErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | TeknoError | StorageUnavailableError, request, reply) => {
     if (err instanceof TeknoError) {
+      if (err.code === 'TEKNO_ERR_RATE_LIMITED') {
+        const { scope, retry_after: retryAfter, limit, remaining } = err.extra
+        // IETF RateLimit headers alongside Retry-After; the JSON body names the scope.
+        reply.header('retry-after', String(retryAfter))
+          .header('ratelimit-limit', String(limit))
+          .header('ratelimit-remaining', String(remaining))
+          .header('ratelimit-reset', String(retryAfter))
+        return reply.code(429).send({ code: err.code, message: err.message, scope, retry_after: retryAfter })
+      }
       return reply.code(err.statusCode).send(err.toJSON())
     }
     if (err instanceof StorageUnavailableError) {

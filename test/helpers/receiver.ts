@@ -9,6 +9,9 @@ export interface ReceiverOptions {
   /** Extra environment for loadConfig (RATE_LIMIT_*, RETENTION_HOURS, …). */
   env?: Record<string, string>
   now?: () => number
+  maintenanceBatchSize?: number
+  /** Join another receiver's database and project instead of creating fresh ones (scale-out tests). */
+  join?: RunningReceiver
 }
 
 export interface RunningReceiver {
@@ -17,6 +20,7 @@ export interface RunningReceiver {
   secret: string
   projectId: number
   adminToken: string
+  databaseUrl: string
   store: Store
   app: Awaited<ReturnType<typeof buildApp>>
   /** POST a signed JSON body to /api/log. */
@@ -32,11 +36,19 @@ export interface RunningReceiver {
  * with one project created through the admin API.
  */
 export async function startReceiver (opts: ReceiverOptions = {}): Promise<RunningReceiver> {
-  const backend = await createBackend(opts.backend ?? 'sqlite')
+  const backend = opts.join === undefined
+    ? await createBackend(opts.backend ?? 'sqlite')
+    : { databaseUrl: opts.join.databaseUrl, destroy: async () => {} }
   const config = loadConfig({ DATABASE_URL: backend.databaseUrl, ADMIN_TOKEN: TEST_ADMIN_TOKEN, PORT: '0', ...opts.env })
   const store = openStore(config.databaseUrl)
   await store.migrate()
-  const app = await buildApp({ config, store, logger: false, ...(opts.now === undefined ? {} : { now: opts.now }) })
+  const app = await buildApp({
+    config,
+    store,
+    logger: false,
+    ...(opts.now === undefined ? {} : { now: opts.now }),
+    ...(opts.maintenanceBatchSize === undefined ? {} : { maintenanceBatchSize: opts.maintenanceBatchSize })
+  })
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   const url = address.replace('localhost', '127.0.0.1')
 
@@ -45,9 +57,14 @@ export async function startReceiver (opts: ReceiverOptions = {}): Promise<Runnin
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
-  const created = await admin('POST', '/admin/projects', { name: 'test' })
-  if (created.status !== 201) throw new Error(`could not create a project: ${created.status} ${await created.text()}`)
-  const project = await created.json() as { id: number, key: string, secret: string }
+  let project: { id: number, key: string, secret: string }
+  if (opts.join === undefined) {
+    const created = await admin('POST', '/admin/projects', { name: 'test' })
+    if (created.status !== 201) throw new Error(`could not create a project: ${created.status} ${await created.text()}`)
+    project = await created.json() as { id: number, key: string, secret: string }
+  } else {
+    project = { id: opts.join.projectId, key: opts.join.key, secret: opts.join.secret }
+  }
 
   return {
     url,
@@ -55,12 +72,15 @@ export async function startReceiver (opts: ReceiverOptions = {}): Promise<Runnin
     secret: project.secret,
     projectId: project.id,
     adminToken: TEST_ADMIN_TOKEN,
+    databaseUrl: backend.databaseUrl,
     store,
     app,
     admin,
     send (body, o = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body)
-      return fetch(`${url}/api/log`, { method: 'POST', headers: signedHeaders(o.key ?? project.key, o.secret ?? project.secret, raw), body: raw })
+      // Signed at the receiver's (possibly injected) time, so tests can move the clock freely.
+      const timestamp = Math.floor((opts.now ?? Date.now)() / 1000)
+      return fetch(`${url}/api/log`, { method: 'POST', headers: signedHeaders(o.key ?? project.key, o.secret ?? project.secret, raw, { timestamp }), body: raw })
     },
     async fetchEvents (query = {}) {
       const res = await admin('GET', `/api/log?${new URLSearchParams({ limit: '1000', ...query }).toString()}`)

@@ -6,11 +6,22 @@ const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200
 const retention = z.number().int().min(24, 'must be between 24 and 72').max(72, 'must be between 24 and 72')
 const limit = z.number().int().min(0).max(100_000_000).nullable()
 
+const sampleRate = z.number().min(0).max(1)
+const levelName = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+const clientConfig = z.object({
+  min_level: levelName.optional(),
+  sample_rates: z.partialRecord(levelName, sampleRate).optional(),
+  batch_max_events: z.number().int().min(1).max(250).optional(),
+  batch_max_bytes: z.number().int().min(1024).max(512 * 1024).optional(),
+  flush_interval_ms: z.number().int().min(50).max(60_000).optional()
+}).strict().nullable()
+
 const createSchema = z.object({
   name,
   retention_hours: retention.optional(),
   rate_limit_events_per_minute: limit.optional(),
-  rate_limit_ip_requests_per_minute: limit.optional()
+  rate_limit_ip_requests_per_minute: limit.optional(),
+  client_config: clientConfig.optional()
 })
 
 const patchSchema = createSchema.partial().strict()

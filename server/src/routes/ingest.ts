@@ -3,27 +3,41 @@ import { TeknoError } from '../errors.js'
 import { decodeBody, MAX_BODY_BYTES } from '../ingest/body.js'
 import { checkTimestamp, verifySignature } from '../ingest/signature.js'
 import { validateBatch } from '../ingest/validate.js'
+import { effectiveLimit } from '../limits/sliding-window.js'
 import type { AppContext, IngestedBatch } from '../app.js'
 
 /**
- * POST /api/log. Checks run cheapest first and each refusal stores nothing: encoding, key,
- * timestamp, signature over the raw wire bytes, then decompression, parsing and validation.
+ * POST /api/log. Checks run cheapest first and each refusal stores nothing: encoding, key, the
+ * IP limit, timestamp, signature over the raw wire bytes, decompression, parsing, validation,
+ * the project limit; then one transaction stores the batch.
  */
 export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { config, store, limiter, metrics } = ctx
   // Encapsulated: only this route sees the raw-buffer parser; the signature needs the exact bytes.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
     (_req, body, done) => { done(null, body) })
 
+  app.addHook('onError', async (_request, _reply, err) => {
+    metrics.eventsRejected.inc({ reason: (err as { code?: string }).code ?? 'unknown', project_id: '' })
+    if ((err as { code?: string }).code === 'TEKNO_ERR_RATE_LIMITED') {
+      metrics.rateLimited.inc({ scope: String((err as TeknoError).extra.scope) })
+    }
+  })
+
   app.post('/api/log', async (request, reply) => {
+    const started = process.hrtime.bigint()
     const encoding = headerValue(request.headers['content-encoding'])?.toLowerCase()
     if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity') {
       throw new TeknoError('TEKNO_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding}" is not supported; use gzip or none`)
     }
     const key = headerValue(request.headers['x-tekno-key'])
     if (key === undefined || key === '') throw new TeknoError('TEKNO_ERR_MISSING_KEY')
-    const project = await ctx.store.projects.findByKey(key, ctx.now())
+    const project = await store.projects.findByKey(key, ctx.now())
     if (project === null) throw new TeknoError('TEKNO_ERR_UNKNOWN_KEY')
+
+    const ipLimit = effectiveLimit(project.rate_limit_ip_requests_per_minute, config.rateLimitIpRequestsPerMinute)
+    const ipAdmission = await limiter.admit('ip', request.ip, 1, ipLimit, ctx.now())
 
     const timestamp = headerValue(request.headers['x-tekno-timestamp'])
     if (checkTimestamp(timestamp, ctx.now()) !== 'ok') throw new TeknoError('TEKNO_ERR_STALE_TIMESTAMP')
@@ -34,14 +48,36 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
 
     const receivedAt = ctx.now()
     const batch = validateBatch(await decodeBody(raw, encoding), receivedAt)
-    const result = await ctx.store.logs.insertBatch(project.id, batch.batchId, batch.events, receivedAt)
-    if (!result.duplicate && ctx.ingestListeners.length > 0) {
+    const eventLimit = effectiveLimit(project.rate_limit_events_per_minute, config.rateLimitProjectEventsPerMinute)
+    let projectAdmission
+    try {
+      projectAdmission = await limiter.admit('project', String(project.id), batch.events.length, eventLimit, receivedAt)
+    } catch (err) {
+      // A retry of a batch we already stored is acknowledged, whatever the limit says.
+      const first = batch.batchId === null ? null : await store.logs.findBatch(project.id, batch.batchId)
+      if (first === null) throw err
+      await limiter.release(ipAdmission)
+      reply.code(202)
+      return { accepted: first, duplicate: true }
+    }
+
+    const result = await store.logs.insertBatch(project.id, batch.batchId, batch.events, receivedAt)
+    ctx.maintainer.poke()
+    if (result.duplicate) {
+      // Duplicates count against no limit: hand back what was just counted.
+      await Promise.all([limiter.release(ipAdmission), limiter.release(projectAdmission)])
+      reply.code(202)
+      return { accepted: result.accepted, duplicate: true }
+    }
+    metrics.eventsAccepted.inc({ project_id: String(project.id) }, result.accepted)
+    metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9)
+    if (ctx.ingestListeners.length > 0) {
       const ingested = { projectId: project.id, events: batch.events, receivedAt }
       // After the reply: listeners never add latency to, or fail, an accepted batch.
       reply.raw.once('finish', () => { notify(ctx, request.log, ingested) })
     }
     reply.code(202)
-    return result.duplicate ? { accepted: result.accepted, duplicate: true } : { accepted: result.accepted }
+    return { accepted: result.accepted }
   })
 }
 

@@ -4,6 +4,11 @@ import type { AppContext } from '../app.js'
 export async function systemRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }))
 
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(ctx.metrics.registry.contentType)
+    return ctx.metrics.registry.metrics()
+  })
+
   app.get('/readyz', async (_request, reply) => {
     try {
       await ctx.store.ping()

@@ -72,3 +72,8 @@ function toRow (r: LogRecord): LogRow {
     context: r.context === null ? null : JSON.parse(r.context) as Record<string, unknown>
   }
 }
+
+export async function findBatch (db: SqlRunner, projectId: number, batchId: string): Promise<number | null> {
+  const rows = await db.all<{ accepted: number }>('SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?', [projectId, batchId])
+  return rows[0] === undefined ? null : Number(rows[0].accepted)
+}

@@ -1,5 +1,5 @@
 import type { SqlRunner } from './sql-runner.js'
-import type { NewProject, Project, ProjectCredentials, ProjectPatch, ProjectStore } from './store.js'
+import type { ClientConfig, NewProject, Project, ProjectCredentials, ProjectPatch, ProjectStore } from './store.js'
 
 interface ProjectRecord {
   id: number
@@ -11,12 +11,21 @@ interface ProjectRecord {
   retention_hours: number
   rate_limit_events_per_minute: number | null
   rate_limit_ip_requests_per_minute: number | null
+  client_config: string | null
   created_at: number
   updated_at: number
 }
 
 const PUBLIC_COLUMNS = 'id, name, public_key, retention_hours, rate_limit_events_per_minute, ' +
-  'rate_limit_ip_requests_per_minute, created_at, updated_at'
+  'rate_limit_ip_requests_per_minute, client_config, created_at, updated_at'
+
+function parseClientConfig (json: string | null): ClientConfig | null {
+  return json === null ? null : JSON.parse(json) as ClientConfig
+}
+
+function jsonOrNull (value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value)
+}
 
 function toProject (r: ProjectRecord): Project {
   return {
@@ -26,6 +35,7 @@ function toProject (r: ProjectRecord): Project {
     retention_hours: Number(r.retention_hours),
     rate_limit_events_per_minute: r.rate_limit_events_per_minute === null ? null : Number(r.rate_limit_events_per_minute),
     rate_limit_ip_requests_per_minute: r.rate_limit_ip_requests_per_minute === null ? null : Number(r.rate_limit_ip_requests_per_minute),
+    client_config: parseClientConfig(r.client_config),
     created_at: new Date(Number(r.created_at)).toISOString(),
     updated_at: new Date(Number(r.updated_at)).toISOString()
   }
@@ -44,9 +54,9 @@ export function createProjectStore (db: SqlRunner, removeProjectData: (id: numbe
     async create (input: NewProject, now: number): Promise<Project> {
       const res = await db.run(
         'INSERT INTO projects (name, public_key, secret, retention_hours, rate_limit_events_per_minute, ' +
-        'rate_limit_ip_requests_per_minute, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'rate_limit_ip_requests_per_minute, client_config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [input.name, input.key, input.secret, input.retention_hours, input.rate_limit_events_per_minute ?? null,
-          input.rate_limit_ip_requests_per_minute ?? null, now, now])
+          input.rate_limit_ip_requests_per_minute ?? null, jsonOrNull(input.client_config), now, now])
       return await get(res.insertId) as Project
     },
 
@@ -58,7 +68,7 @@ export function createProjectStore (db: SqlRunner, removeProjectData: (id: numbe
     async findByKey (key: string, now: number): Promise<ProjectCredentials | null> {
       const rows = await db.all<ProjectRecord>(
         'SELECT id, secret, previous_secret, previous_secret_expires_at, retention_hours, ' +
-        'rate_limit_events_per_minute, rate_limit_ip_requests_per_minute FROM projects WHERE public_key = ?', [key])
+        'rate_limit_events_per_minute, rate_limit_ip_requests_per_minute, client_config FROM projects WHERE public_key = ?', [key])
       const r = rows[0]
       if (r === undefined) return null
       const secrets = [r.secret]
@@ -68,16 +78,17 @@ export function createProjectStore (db: SqlRunner, removeProjectData: (id: numbe
         secrets,
         retention_hours: Number(r.retention_hours),
         rate_limit_events_per_minute: r.rate_limit_events_per_minute === null ? null : Number(r.rate_limit_events_per_minute),
-        rate_limit_ip_requests_per_minute: r.rate_limit_ip_requests_per_minute === null ? null : Number(r.rate_limit_ip_requests_per_minute)
+        rate_limit_ip_requests_per_minute: r.rate_limit_ip_requests_per_minute === null ? null : Number(r.rate_limit_ip_requests_per_minute),
+        client_config: parseClientConfig(r.client_config)
       }
     },
 
     async update (id: number, patch: ProjectPatch, now: number): Promise<Project | null> {
-      const columns = (['name', 'retention_hours', 'rate_limit_events_per_minute', 'rate_limit_ip_requests_per_minute'] as const)
+      const columns = (['name', 'retention_hours', 'rate_limit_events_per_minute', 'rate_limit_ip_requests_per_minute', 'client_config'] as const)
         .filter((c) => patch[c] !== undefined)
       if (columns.length > 0) {
         await db.run(`UPDATE projects SET ${columns.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`,
-          [...columns.map((c) => patch[c] as string | number | null), now, id])
+          [...columns.map((c) => c === 'client_config' ? jsonOrNull(patch.client_config) : patch[c] as string | number | null), now, id])
       }
       return await get(id)
     },

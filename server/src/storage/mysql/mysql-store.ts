@@ -1,11 +1,16 @@
 import mysql from 'mysql2/promise'
 import { StorageUnavailableError } from '../../errors.js'
+import { createAlertStore } from '../alert-store.js'
 import type { StoredEvent } from '../../ingest/validate.js'
-import { searchLogs } from '../log-search.js'
+import type { AlertStore } from '../store.js'
+import { findBatch, searchLogs } from '../log-search.js'
 import { loadMigrations, splitStatements } from '../migrations.js'
+import { createLimitStore, type LimitStore } from '../limit-store.js'
+import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
-import type { InsertResult, LogStore, ProjectStore, Store } from '../store.js'
+import { createStatsStore } from '../stats-store.js'
+import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
 
 const QUERY_TIMEOUT_MS = 15_000
 const MIGRATION_LOCK = 'tekno_logger_migrate'
@@ -22,6 +27,10 @@ export class MysqlStore implements Store {
   readonly kind = 'mysql' as const
   readonly projects: ProjectStore
   readonly logs: LogStore
+  readonly stats: StatsStore
+  readonly alerts: AlertStore
+  readonly limits: LimitStore
+  readonly maintenance: MaintenanceStore
   #pool: mysql.Pool
   #runner: SqlRunner
 
@@ -48,11 +57,17 @@ export class MysqlStore implements Store {
         return { affectedRows: res.affectedRows, insertId: Number(res.insertId) }
       }
     }
-    this.projects = createProjectStore(this.#runner, (id) => this.#removeProjectData(id))
+    this.alerts = createAlertStore(this.#runner)
+    this.projects = createProjectStore(this.#runner,
+      (id) => this.#removeProjectData(id).then(() => this.alerts.removeProject(id)))
+    this.stats = createStatsStore(this.#runner)
     this.logs = {
       insertBatch: (projectId, batchId, events, now) => this.#insertBatch(projectId, batchId, events, now),
-      search: (query) => searchLogs(this.#runner, query, 'LOWER')
+      search: (query) => searchLogs(this.#runner, query, 'LOWER'),
+      findBatch: (projectId, batchId) => findBatch(this.#runner, projectId, batchId)
     }
+    this.limits = createLimitStore(this.#runner)
+    this.maintenance = createMaintenanceStore(this.#runner)
   }
 
   async #guard<T> (fn: () => Promise<T>): Promise<T> {
@@ -131,6 +146,13 @@ export class MysqlStore implements Store {
     } finally {
       conn.release()
     }
+  }
+
+  poolStats (): { total: number, free: number, queued: number } | undefined {
+    // mysql2 exposes no public pool counters; these fields have been stable across its 3.x line.
+    const inner = (this.#pool as unknown as { pool?: { _allConnections?: { length: number }, _freeConnections?: { length: number }, _connectionQueue?: { length: number } } }).pool
+    if (inner === undefined) return undefined
+    return { total: inner._allConnections?.length ?? 0, free: inner._freeConnections?.length ?? 0, queued: inner._connectionQueue?.length ?? 0 }
   }
 
   async ping (): Promise<void> {

@@ -2,12 +2,17 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { StorageUnavailableError } from '../../errors.js'
+import { createAlertStore } from '../alert-store.js'
 import type { StoredEvent } from '../../ingest/validate.js'
-import { searchLogs } from '../log-search.js'
+import type { AlertStore } from '../store.js'
+import { findBatch, searchLogs } from '../log-search.js'
 import { loadMigrations } from '../migrations.js'
+import { createLimitStore, type LimitStore } from '../limit-store.js'
+import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
 import type { RunResult, SqlRunner, SqlValue } from '../sql-runner.js'
-import type { InsertResult, LogStore, Store } from '../store.js'
+import { createStatsStore } from '../stats-store.js'
+import type { InsertResult, LogStore, StatsStore, Store } from '../store.js'
 
 const STATEMENT_CACHE_MAX = 256
 
@@ -19,6 +24,10 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const
   readonly projects
   readonly logs: LogStore
+  readonly stats: StatsStore
+  readonly alerts: AlertStore
+  readonly limits: LimitStore
+  readonly maintenance: MaintenanceStore
   #db: Database.Database
   #statements = new Map<string, Database.Statement>()
   #runner: SqlRunner
@@ -43,11 +52,17 @@ export class SqliteStore implements Store {
         return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
       })
     }
-    this.projects = createProjectStore(this.#runner, (id) => guard(() => this.#removeProjectData(id)))
+    this.alerts = createAlertStore(this.#runner)
+    this.projects = createProjectStore(this.#runner,
+      (id) => guard(() => this.#removeProjectData(id)).then(() => this.alerts.removeProject(id)))
+    this.stats = createStatsStore(this.#runner)
     this.logs = {
       insertBatch: (projectId, batchId, events, now) => guard(() => this.#insertBatch(projectId, batchId, events, now)),
-      search: (query) => searchLogs(this.#runner, query, 'tekno_lower')
+      search: (query) => searchLogs(this.#runner, query, 'tekno_lower'),
+      findBatch: (projectId, batchId) => findBatch(this.#runner, projectId, batchId)
     }
+    this.limits = createLimitStore(this.#runner)
+    this.maintenance = createMaintenanceStore(this.#runner)
   }
 
   #prepare (sql: string): Database.Statement {

@@ -1,0 +1,47 @@
+import { TeknoError } from '../errors.js'
+import type { LimitStore } from '../storage/limit-store.js'
+import { retryAfterSeconds, WINDOW_MS, type LimitScope } from './sliding-window.js'
+
+export interface Admission {
+  scope: LimitScope
+  subject: string
+  amount: number
+  at: number
+}
+
+/**
+ * The I/O half of rate limiting: one conditional upsert per admitted request; the window is read
+ * only when a request is refused, to tell the client when to come back.
+ */
+export class RateLimiter {
+  #store: LimitStore
+
+  constructor (store: LimitStore) {
+    this.#store = store
+  }
+
+  /** Resolves with the admission (to release later) or rejects with a 429 TeknoError. A limit of 0 admits everything. */
+  async admit (scope: LimitScope, subject: string, amount: number, limit: number, now: number): Promise<Admission | null> {
+    if (limit <= 0) return null
+    if (await this.#store.admit(scope, subject, amount, limit, now)) return { scope, subject, amount, at: now }
+    const buckets = await this.#store.window(scope, subject, now)
+    const used = buckets.reduce((sum, b) => sum + b.count, 0)
+    const retryAfter = retryAfterSeconds(buckets, now, limit, amount)
+    const what = scope === 'project' ? 'events' : 'requests'
+    const message = amount > limit
+      ? `This batch of ${amount} events is larger than the project's limit of ${limit} events per minute; split it`
+      : `Over the ${scope} limit of ${limit} ${what} per minute; retry in ${retryAfter} s`
+    throw new TeknoError('TEKNO_ERR_RATE_LIMITED', message, {
+      scope,
+      retry_after: retryAfter,
+      limit,
+      remaining: Math.max(0, limit - used)
+    })
+  }
+
+  async release (admission: Admission | null): Promise<void> {
+    if (admission !== null) await this.#store.release(admission.scope, admission.subject, admission.amount, admission.at)
+  }
+}
+
+export const RATE_WINDOW_SECONDS = WINDOW_MS / 1000

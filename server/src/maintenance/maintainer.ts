@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { setImmediate as yieldToIo } from 'node:timers/promises'
+import type { Store } from '../storage/store.js'
+import type { MaintenanceRun } from '../storage/maintenance-store.js'
+import { ALERT_STATE_TTL_MS, counterCutoff, retentionCutoff } from './retention.js'
+
+export interface MaintainerOptions {
+  store: Store
+  now: () => number
+  /** Traffic starts a run when the last one started at least this long ago. */
+  intervalMs: number
+  /** A holder that crashes frees the lease after this long. */
+  leaseMs: number
+  /** Rows per delete statement: small enough that no statement holds a lock for long. */
+  batchSize?: number
+  onError?: (err: unknown) => void
+  onRun?: (run: MaintenanceRun) => void
+}
+
+export type MaintenanceOutcome =
+  | { ran: true, run: MaintenanceRun }
+  | { ran: false, reason: 'lease_held' | 'not_due' | 'stopping', holder: string | null, lease_expires_at: string | null }
+
+const RUNS_KEPT = 200
+
+interface AlertStateStore { deleteStale?: (before: number) => Promise<number> }
+
+/**
+ * Self-maintenance without cron. Inside a process a single-flight promise keeps one run at a
+ * time; across processes the database lease does. Failures are reported and recorded, never
+ * thrown into the request that happened to trigger the run.
+ */
+export class Maintainer {
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  #o: Required<Omit<MaintainerOptions, 'onError' | 'onRun'>> & Pick<MaintainerOptions, 'onError' | 'onRun'>
+  #running: Promise<MaintenanceOutcome> | null = null
+  #nextCheckAt = 0
+  #stopping = false
+
+  constructor (options: MaintainerOptions) {
+    this.#o = { batchSize: 5_000, ...options }
+  }
+
+  /** Called on every ingest: costs a clock read unless a check is due, and never waits. */
+  poke (): void {
+    const now = this.#o.now()
+    if (this.#running !== null || this.#stopping || now < this.#nextCheckAt) return
+    // Other receivers may run it meanwhile; look at the shared lease again a little later.
+    this.#nextCheckAt = now + Math.min(this.#o.intervalMs, 30_000)
+    this.run('traffic', false).catch((err: unknown) => this.#o.onError?.(err))
+  }
+
+  /** Runs now if the lease is free; `force` skips the interval check (admin endpoints). */
+  run (trigger: string, force: boolean): Promise<MaintenanceOutcome> {
+    if (this.#running !== null) return this.#running
+    this.#running = this.#runOnce(trigger, force).finally(() => { this.#running = null })
+    return this.#running
+  }
+
+  /** Stops between batches and waits for the current run, for a clean shutdown. */
+  async stop (): Promise<void> {
+    this.#stopping = true
+    await this.#running?.catch(() => undefined)
+  }
+
+  async #runOnce (trigger: string, force: boolean): Promise<MaintenanceOutcome> {
+    const { store, now, leaseMs } = this.#o
+    if (this.#stopping) return { ran: false, reason: 'stopping', holder: null, lease_expires_at: null }
+    const startedAt = now()
+    if (!await store.maintenance.tryAcquire(this.holder, startedAt, leaseMs, force ? null : this.#o.intervalMs)) {
+      const lease = await store.maintenance.lease()
+      const held = lease.expires_at > startedAt
+      return {
+        ran: false,
+        reason: held ? 'lease_held' : 'not_due',
+        holder: held ? lease.holder : null,
+        lease_expires_at: held ? new Date(lease.expires_at).toISOString() : null
+      }
+    }
+    const run: MaintenanceRun = {
+      holder: this.holder, trigger, started_at: startedAt, duration_ms: 0, ok: true,
+      logs_purged: 0, batches_purged: 0, counters_purged: 0, alert_state_purged: 0, error: null
+    }
+    try {
+      await this.#work(run)
+    } catch (err) {
+      run.ok = false
+      run.error = err instanceof Error ? err.message : String(err)
+      this.#o.onError?.(err)
+    } finally {
+      run.duration_ms = Math.max(0, now() - startedAt)
+      await store.maintenance.recordRun(run, RUNS_KEPT).catch((err: unknown) => this.#o.onError?.(err))
+      await store.maintenance.release(this.holder).catch((err: unknown) => this.#o.onError?.(err))
+      this.#o.onRun?.(run)
+    }
+    return { ran: true, run }
+  }
+
+  async #work (run: MaintenanceRun): Promise<void> {
+    const { store, now, batchSize, leaseMs } = this.#o
+    const drain = async (step: () => Promise<number>): Promise<number> => {
+      let total = 0
+      for (;;) {
+        const n = await step()
+        total += n
+        if (n < batchSize || this.#stopping) return total
+        // Let queued requests run between batches, and keep the lease while we are busy.
+        await yieldToIo()
+        await store.maintenance.extend(this.holder, now() + leaseMs)
+      }
+    }
+    for (const project of await store.projects.list()) {
+      const cutoff = retentionCutoff(now(), project.retention_hours)
+      run.logs_purged += await drain(() => store.maintenance.purgeLogs(project.id, cutoff, batchSize))
+      run.batches_purged += await drain(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize))
+    }
+    run.counters_purged = await drain(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize))
+    const alerts = (store as { alerts?: AlertStateStore }).alerts
+    if (alerts?.deleteStale !== undefined) run.alert_state_purged = await alerts.deleteStale(now() - ALERT_STATE_TTL_MS)
+  }
+}

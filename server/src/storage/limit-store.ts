@@ -1,0 +1,55 @@
+import { bucketStart, windowFloor, type Bucket, type LimitScope } from '../limits/sliding-window.js'
+import { StorageUnavailableError } from '../errors.js'
+import type { SqlRunner } from './sql-runner.js'
+
+export interface LimitStore {
+  /**
+   * Adds `amount` to the subject's current bucket unless the sliding 60 s sum would pass `limit`,
+   * in one statement: the check and the increment cannot be split by another receiver.
+   */
+  admit (scope: LimitScope, subject: string, amount: number, limit: number, now: number): Promise<boolean>
+  /** Takes back an admitted amount (a duplicate batch counts against no limit). */
+  release (scope: LimitScope, subject: string, amount: number, admittedAt: number): Promise<void>
+  /** The live buckets, read only on the refusal path to compute Retry-After. */
+  window (scope: LimitScope, subject: string, now: number): Promise<Bucket[]>
+}
+
+const DEADLOCK_RETRIES = 3
+
+export function createLimitStore (db: SqlRunner): LimitStore {
+  const upsert = db.dialect === 'mysql'
+    ? 'ON DUPLICATE KEY UPDATE count = count + VALUES(count)'
+    : 'ON CONFLICT (scope, subject, window_start) DO UPDATE SET count = count + excluded.count'
+  const admitSql = 'INSERT INTO rate_counters (scope, subject, window_start, count) ' +
+    `SELECT ?, ?, ?, ? ${db.dialect === 'mysql' ? 'FROM DUAL ' : ''}` +
+    'WHERE (SELECT COALESCE(SUM(count), 0) FROM rate_counters WHERE scope = ? AND subject = ? AND window_start > ?) + ? <= ? ' +
+    upsert
+
+  return {
+    async admit (scope, subject, amount, limit, now) {
+      const params = [scope, subject, bucketStart(now), amount, scope, subject, windowFloor(now), amount, limit]
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await db.run(admitSql, params)
+          return res.affectedRows > 0
+        } catch (err) {
+          // InnoDB resolves two receivers racing on one subject by failing one of them: retry it.
+          const cause = err instanceof StorageUnavailableError ? err.cause as { code?: string } : undefined
+          if (cause?.code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_RETRIES) throw err
+        }
+      }
+    },
+
+    async release (scope, subject, amount, admittedAt) {
+      await db.run('UPDATE rate_counters SET count = CASE WHEN count > ? THEN count - ? ELSE 0 END ' +
+        'WHERE scope = ? AND subject = ? AND window_start = ?', [amount, amount, scope, subject, bucketStart(admittedAt)])
+    },
+
+    async window (scope, subject, now) {
+      const rows = await db.all<{ window_start: number, count: number }>(
+        'SELECT window_start, count FROM rate_counters WHERE scope = ? AND subject = ? AND window_start > ?',
+        [scope, subject, windowFloor(now)])
+      return rows.map((r) => ({ start: Number(r.window_start), count: Number(r.count) }))
+    }
+  }
+}
