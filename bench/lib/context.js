@@ -25,11 +25,11 @@ export function createContext (options, progress = silentProgress) {
  * Runs `fn` against a fresh target process: `parse-only`, or `receiver`/`storage` on a new
  * database of `kind`. The process is stopped and the database dropped whatever happens.
  */
-export async function withTarget (ctx, mode, kind, fn) {
+export async function withTarget (ctx, mode, kind, fn, { env } = {}) {
   const db = mode === 'parse-only' ? null : await createBenchDatabase(kind, ctx.options.mysqlUrl)
   let target = null
   try {
-    target = await startTarget({ mode, databaseUrl: db?.databaseUrl, logDir: ctx.logDir, profileDir: ctx.profileDir })
+    target = await startTarget({ mode, databaseUrl: db?.databaseUrl, env, logDir: ctx.logDir, profileDir: ctx.profileDir })
     return await fn(target, db)
   } finally {
     await target?.close()

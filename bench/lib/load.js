@@ -17,6 +17,7 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
   const target = new URL(ingestUrl(url))
   const signer = new PrefixSigner(key, secret, template.prefix)
   const latencies = []
+  const completedAt = []
   let ok = 0
   let bodyBytes = 0
   const statusCodes = {}
@@ -38,12 +39,17 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
     }]
   }
   const instance = autocannon(opts)
+  // Stopping early aborts the requests in flight; those are ours, not the receiver's errors.
+  let stopped = false
+  let socketErrors = 0
+  instance.on('reqError', () => { if (!stopped) socketErrors++ })
   instance.on('response', (_client, statusCode, _resBytes, responseTime) => {
     statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1
     if (statusCode >= 200 && statusCode < 300) {
       ok++
       bodyBytes += template.prefix.length + 40
       latencies.push(responseTime)
+      completedAt.push(performance.now())
     }
   })
   const t0 = performance.now()
@@ -67,16 +73,21 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
       requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
       ok,
       non2xx: result.non2xx,
-      errors: result.errors,
+      /** Socket errors and timeouts before any stop(). */
+      errors: socketErrors,
       timeouts: result.timeouts,
       statusCodes,
       latency: summarize(latencies),
       batchesPerSecond: ok / s,
       eventsPerSecond: ok * template.count / s,
-      bytesPerSecond: bodyBytes / s
+      bytesPerSecond: bodyBytes / s,
+      /** Latencies of the answers that completed between two performance.now() marks. */
+      window (from, to) {
+        return summarize(latencies.filter((_, i) => completedAt[i] >= from && completedAt[i] <= to))
+      }
     }
   })
-  return { done, stop: () => instance.stop() }
+  return { done, stop: () => { stopped = true; instance.stop() } }
 }
 
 export function runLoad (options) {

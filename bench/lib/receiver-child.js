@@ -5,6 +5,7 @@ import { buildApp, loadConfig, openStore } from '../../server/dist/app.js'
 import { validateBatch } from '../../server/dist/ingest/validate.js'
 import { buildParseOnlyApp } from './parse-only-app.js'
 import { purgeByIdRange } from './fallback-purge.js'
+import { seedOldRows } from './old-rows.js'
 import { batchTemplate, bodyFor } from './seed-batch.js'
 import { summarize } from './stats.js'
 
@@ -84,22 +85,9 @@ async function ceiling ({ seconds, inserters, count, bytes }) {
   }
 }
 
-/** Rows far past retention, stored through the adapter exactly as old ingested batches were. */
-async function seedOld ({ rows, ageHours, concurrency }) {
-  const template = batchTemplate({ count: 200, bytes: 60_000, now: Date.now() - ageHours * 3_600_000 })
-  const old = Date.now() - ageHours * 3_600_000
-  const events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), old).events
-  const total = Math.ceil(rows / events.length)
-  let next = 0
-  const worker = async () => {
-    while (next < total) {
-      const i = next++
-      await store.logs.insertBatch(projectId, `old-${i}`, events, old)
-    }
-  }
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  return { rows: total * events.length, ms: performance.now() - t0 }
+/** Rows far past retention, in the project the receiver serves. */
+function seedOld ({ rows, ageHours }) {
+  return seedOldRows(options.databaseUrl, { projectId, rows, ts: Date.now() - ageHours * 3_600_000 })
 }
 
 const commands = {

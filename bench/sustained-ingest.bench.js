@@ -1,0 +1,107 @@
+// Sustained ingest: 10 and 50 connections sending seed batches for a fixed time, against the
+// parse-only route (the HTTP ceiling) and the store alone (the database ceiling), all in this run.
+import { withTarget } from './lib/context.js'
+import { runLoad } from './lib/load.js'
+import { BACKEND_LABEL } from './lib/options.js'
+import { batchTemplate } from './lib/seed-batch.js'
+import { fmtMB, fmtMs, fmtNum, fmtRatio, ratio } from './lib/stats.js'
+import { isMain, runAlone } from './lib/standalone.js'
+import { measureParseOnly } from './parse-only-baseline.bench.js'
+import { ceilingRow, measureCeiling, THROUGHPUT_COLUMNS } from './storage-ceiling.bench.js'
+
+export const id = 'sustained-ingest'
+export const title = 'Sustained ingest'
+
+export const CONNECTIONS = [10, 50]
+const TARGETS = {
+  sqlite: { ofCeiling: 0.8, p99AtTen: 50 },
+  mysql: { ofCeiling: 0.9 }
+}
+
+/** The receiver on a fresh database, loaded at each connection count in turn. */
+export async function measureReceiver (ctx, kind, connections = CONNECTIONS, seconds = ctx.options.seconds) {
+  return withTarget(ctx, 'receiver', kind, async (target) => {
+    const template = batchTemplate()
+    // A short warm-up so the JIT and the connection pool are not part of the first figure.
+    await runLoad({ ...target.info, template, connections: 2, amount: 20, runId: ctx.runId })
+    const out = []
+    for (const c of connections) {
+      const stop = target.monitor()
+      const r = await runLoad({ ...target.info, template, connections: c, seconds, runId: ctx.runId,
+        label: `${BACKEND_LABEL[kind]} ${c} connections`, onProgress: ctx.progress.update })
+      out.push({ kind, ...r, ...await stop() })
+    }
+    return out
+  })
+}
+
+function row (label, r, ceiling) {
+  return [label, `${r.connections} conn`, fmtNum(r.batchesPerSecond), fmtNum(r.eventsPerSecond), fmtMB(r.bytesPerSecond),
+    fmtMs(r.latency.p50), fmtMs(r.latency.p99), fmtMs(r.latency.max), String(r.non2xx + r.errors),
+    r.cpuPercent === undefined ? '–' : `${Math.round(r.cpuPercent)}%`, r.rssPeak === undefined ? '–' : fmtMB(r.rssPeak),
+    ceiling === undefined ? '–' : fmtRatio(ratio(r.eventsPerSecond, ceiling.eventsPerSecond))]
+}
+
+async function runRemote (ctx) {
+  const { remote, seconds } = ctx.options
+  const r = await runLoad({ ...remote, template: batchTemplate({ runId: ctx.runId }), connections: remote.connections, seconds,
+    runId: ctx.runId, label: `remote ${remote.connections} connections`, onProgress: ctx.progress.update })
+  const limited = r.statusCodes[429] ?? 0
+  return {
+    id,
+    title,
+    tables: [{ title: `${remote.url}, ${seconds} s`, columns: THROUGHPUT_COLUMNS, rows: [row('remote', r)] }],
+    notes: limited > 0 ? [`${limited} answers were 429: the project's or the IP's rate limit, not a failure of the receiver.`] : [],
+    checks: [],
+    data: { remote: r }
+  }
+}
+
+export async function run (ctx) {
+  if (ctx.options.remote !== null) return runRemote(ctx)
+  const { seconds } = ctx.options
+  const rows = []
+  const checks = []
+  const data = { receiver: {}, ceiling: {} }
+
+  const parseOnly = await measureParseOnly(ctx, CONNECTIONS.map((c) => ({ connections: c, seconds })))
+  data.parseOnly = parseOnly
+  parseOnly.forEach((r) => rows.push(row('parse-only', r)))
+
+  for (const kind of ctx.options.backends) {
+    ctx.progress.log(`sustained ingest on ${BACKEND_LABEL[kind]}`)
+    const ceiling = await measureCeiling(ctx, kind)
+    const runs = await measureReceiver(ctx, kind)
+    data.ceiling[kind] = ceiling
+    data.receiver[kind] = runs
+    rows.push(ceilingRow(ceiling))
+    runs.forEach((r) => rows.push(row(`${BACKEND_LABEL[kind]} receiver`, r, ceiling)))
+
+    const best = runs.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a))
+    const ofCeiling = ratio(best.eventsPerSecond, ceiling.eventsPerSecond)
+    const goal = TARGETS[kind]
+    checks.push({ label: `${BACKEND_LABEL[kind]} sustained ingest ≥ ${goal.ofCeiling} of the storage-only ceiling`,
+      value: `${fmtRatio(ofCeiling)} (${fmtNum(best.eventsPerSecond)} of ${fmtNum(ceiling.eventsPerSecond)} events/s)`, pass: ofCeiling !== null && ofCeiling >= goal.ofCeiling })
+    if (goal.p99AtTen !== undefined) {
+      const ten = runs.find((r) => r.connections === 10)
+      if (ten !== undefined) {
+        checks.push({ label: `${BACKEND_LABEL[kind]} p99 ≤ ${goal.p99AtTen} ms at 10 connections`, value: fmtMs(ten.latency.p99), pass: ten.latency.p99 !== null && ten.latency.p99 <= goal.p99AtTen })
+      }
+    }
+  }
+  const firstCeiling = Object.values(data.ceiling)[0]
+  return {
+    id,
+    title,
+    tables: [{ title: `Seed batches (200 events, 300 KB), ${seconds} s per load`, columns: THROUGHPUT_COLUMNS, rows }],
+    notes: [
+      `Each "store" row is the storage-only ceiling: logs.insertBatch with the same batches, no HTTP (${firstCeiling === undefined ? '' : 'SQLite 1 inserter, MariaDB 4'}).`,
+      'CPU is the receiver process (100% = one core); the load generator and MariaDB share the same cores.',
+      'errors counts non-2xx answers, socket errors and timeouts.'
+    ],
+    checks,
+    data
+  }
+}
+
+if (isMain(import.meta.url)) await runAlone(id)
