@@ -49,6 +49,13 @@ export interface AppContext {
   maintainer: Maintainer
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The receiver's pieces, for the process shell and tests. */
+    tekno: AppContext
+  }
+}
+
 export interface IngestedBatch {
   projectId: number
   events: readonly StoredEvent[]
@@ -111,6 +118,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // The route template, not the URL: unknown paths must not grow the label set without bound.
     metrics.requests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode })
   })
+  app.decorate('tekno', ctx)
   app.addHook('onClose', async () => { await maintainer.stop() })
 
   installErrorHandling(app)

@@ -58,6 +58,8 @@ async function serve (): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host })
   process.stdout.write(`tekno-logger-server listening on ${address} (database: ${store.kind})\n`)
+  // Once at start-up too, so an idle receiver that restarts still catches up on its purge.
+  app.tekno.maintainer.run('startup', false).catch((err: unknown) => { app.log.error({ err }, 'start-up maintenance failed') })
   if (config.adminTokenGenerated) {
     process.stdout.write(`ADMIN_TOKEN was not set; generated for this run: ${config.adminToken}\n`)
   }
