@@ -19,6 +19,7 @@ export const ERRORS = {
   TEKNO_ERR_UNAUTHORIZED: { status: 401, message: 'A valid admin bearer token is required' },
   TEKNO_ERR_CSRF: { status: 403, message: 'A dashboard request needs its CSRF token and must come from the dashboard\'s own origin' },
   TEKNO_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  TEKNO_ERR_ALERT_NO_WEBHOOK: { status: 409, message: 'The project has no Discord webhook URL in its alert settings' },
   TEKNO_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than 512 KiB' },
   TEKNO_ERR_TOO_MANY_EVENTS: { status: 413, message: 'A batch holds at most 250 events' },
   TEKNO_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Only application/json bodies, optionally gzip-encoded, are accepted' },

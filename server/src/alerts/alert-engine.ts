@@ -1,0 +1,280 @@
+import type { IngestedBatch } from '../app.js'
+import { TeknoError } from '../errors.js'
+import type { AlertSettingsRecord, AlertState, Store } from '../storage/store.js'
+import {
+  ERROR_LEVEL, NEW_KEY, NEW_FINGERPRINT_SLACK_MS, RATE_KEY, RATE_WINDOW_MS, errorCount, groupErrors, isNewFingerprint,
+  isRateHigh, isSpike, kindOfKey, planFollowUp, rateCountLimit, rateTransition, shouldSendFollowUp, spikeCountLimit,
+  spikeKey, spikeWindowStart, suppressionEnd, type ErrorGroup
+} from './alert-rules.js'
+import type { DiscordPayload } from './discord-format.js'
+import * as message from './discord-message.js'
+import { DiscordSender, type SendResult } from './discord-sender.js'
+
+// The I/O shell around alert-rules.ts: reads counts and settings, claims decisions in the
+// database, sends, records history. Runs after ingestion has answered; every failure is logged
+// here and goes no further.
+
+export interface AlertLogger {
+  warn (obj: object, msg: string): void
+  error (obj: object, msg: string): void
+}
+
+export interface AlertEngineOptions {
+  store: Store
+  now: () => number
+  publicUrl: string
+  log: AlertLogger
+  sender?: DiscordSender
+  /** How often ended suppression windows and firing rates are looked at without new events. */
+  sweepIntervalMs?: number
+  /** Evaluations waiting beyond this are dropped: counts live in the logs table, the next batch catches up. */
+  maxPending?: number
+}
+
+interface Delivery {
+  projectId: number
+  kind: string
+  key: string | null
+  fingerprint: string | null
+}
+
+export interface TestAlertResult {
+  result: SendResult
+  settings: AlertSettingsRecord | null
+}
+
+const CLOSE_WAIT_MS = 10_000
+
+const usable = (s: AlertSettingsRecord | null): s is AlertSettingsRecord & { discord_webhook_url: string } =>
+  s !== null && s.discord_webhook_url !== null && s.webhook_status !== 'failed'
+
+export class AlertEngine {
+  #store: Store
+  #now: () => number
+  #publicUrl: string
+  #log: AlertLogger
+  #sender: DiscordSender
+  #maxPending: number
+  #pending = new Set<Promise<void>>()
+  #timer: NodeJS.Timeout | undefined
+  #sweeping = false
+  #closed = false
+  #dropped = 0
+
+  constructor (o: AlertEngineOptions) {
+    this.#store = o.store
+    this.#now = o.now
+    this.#publicUrl = o.publicUrl
+    this.#log = o.log
+    this.#sender = o.sender ?? new DiscordSender()
+    this.#maxPending = o.maxPending ?? 500
+    const every = o.sweepIntervalMs ?? 15_000
+    if (every > 0) {
+      this.#timer = setInterval(() => {
+        if (!this.#sweeping) void this.sweep()
+      }, every)
+      this.#timer.unref()
+    }
+  }
+
+  /** The ingest listener: returns at once, the work is tracked for idle() and close(). */
+  onBatch (batch: IngestedBatch): void {
+    if (this.#closed) return
+    if (this.#pending.size >= this.#maxPending) {
+      if (this.#dropped++ % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'alert evaluation backlog full; dropping evaluations')
+      return
+    }
+    this.#track(() => this.#evaluate(batch))
+  }
+
+  /** Sends the follow-ups whose window ended and the recoveries that are due (optionally of one project). */
+  sweep (projectId?: number): Promise<void> {
+    return this.#track(async () => {
+      this.#sweeping = true
+      try { await this.#sweep(projectId) } finally { this.#sweeping = false }
+    })
+  }
+
+  /** Resolves once nothing is being evaluated or sent. */
+  async idle (): Promise<void> {
+    // A listener is called on the reply's 'finish': give it a turn to register its work.
+    await new Promise((resolve) => setImmediate(resolve))
+    while (this.#pending.size > 0) {
+      await Promise.allSettled([...this.#pending])
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  async sendTest (projectId: number): Promise<TestAlertResult> {
+    const settings = await this.#store.alerts.getSettings(projectId)
+    if (settings === null || settings.discord_webhook_url === null) throw new TeknoError('TEKNO_ERR_ALERT_NO_WEBHOOK')
+    const ctx = await this.#context(settings, this.#now())
+    // Sent even to a webhook marked failed: a test is how an operator checks it works again.
+    const result = await this.#deliver(settings, { projectId, kind: 'test', key: null, fingerprint: null }, message.testAlert(ctx), true)
+    return { result, settings: await this.#store.alerts.getSettings(projectId) }
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.idle(), new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); timer.unref() })])
+    clearTimeout(timer)
+  }
+
+  #track (work: () => Promise<void>): Promise<void> {
+    const p: Promise<void> = work()
+      .catch((err: unknown) => { this.#log.error({ err }, 'alert evaluation failed') })
+      .finally(() => { this.#pending.delete(p) })
+    this.#pending.add(p)
+    return p
+  }
+
+  async #evaluate (batch: IngestedBatch): Promise<void> {
+    const settings = await this.#store.alerts.getSettings(batch.projectId)
+    if (!usable(settings)) return
+    // Windows that ended are closed before new events are counted into them.
+    await this.#sweep(batch.projectId)
+    const now = this.#now()
+    const groups = groupErrors(batch.events)
+    if (groups.length === 0) return
+    if (settings.new_fingerprint) await this.#newFingerprints(settings, groups, batch.receivedAt, now)
+    for (const g of groups) await this.#spike(settings, g, now)
+    if (settings.error_rate_threshold !== null) await this.#rate(settings, errorCount(batch.events), groups, now)
+  }
+
+  async #spike (s: AlertSettingsRecord, g: ErrorGroup, now: number): Promise<void> {
+    if (s.spike_threshold === 0) return
+    const alerts = this.#store.alerts
+    const key = spikeKey(g.fingerprint)
+    // The cheap path during a flood: one conditional UPDATE, no counting.
+    if (await alerts.countSuppressed(s.project_id, key, g.count, now)) return
+    const w = await alerts.countErrors({ projectId: s.project_id, fingerprint: g.fingerprint, minLevel: ERROR_LEVEL, since: spikeWindowStart(s, now), limit: spikeCountLimit(s) })
+    if (!isSpike(s, w.count)) return
+    // Losing the claim means another receiver (or batch) is sending this very alert.
+    if (!await alerts.claim(s.project_id, key, 'spike', g.fingerprint, now, suppressionEnd(s, now))) return
+    const ctx = await this.#context(s, now)
+    await this.#deliver(s, { projectId: s.project_id, kind: 'spike', key, fingerprint: g.fingerprint },
+      message.spikeAlert(ctx, g, { count: w.count, first: w.first ?? g.first, last: w.last ?? g.last }))
+  }
+
+  async #rate (s: AlertSettingsRecord, errors: number, groups: ErrorGroup[], now: number): Promise<void> {
+    const alerts = this.#store.alerts
+    if (await alerts.countSuppressed(s.project_id, RATE_KEY, errors, now)) return
+    const minute = await alerts.countErrors({ projectId: s.project_id, minLevel: ERROR_LEVEL, since: now - RATE_WINDOW_MS, limit: rateCountLimit(s) })
+    const state = await alerts.getState(s.project_id, RATE_KEY)
+    if (rateTransition(s, minute.count, state?.active ?? false) !== 'fire') return
+    if (!await alerts.claim(s.project_id, RATE_KEY, 'rate', null, now, suppressionEnd(s, now))) return
+    const ctx = await this.#context(s, now)
+    await this.#deliver(s, { projectId: s.project_id, kind: 'rate', key: RATE_KEY, fingerprint: null },
+      message.rateAlert(ctx, minute.count, groups.at(-1)?.sample ?? null))
+  }
+
+  async #newFingerprints (s: AlertSettingsRecord, groups: ErrorGroup[], receivedAt: number, now: number): Promise<void> {
+    const alerts = this.#store.alerts
+    const fresh: ErrorGroup[] = []
+    for (const g of groups) {
+      if (!await alerts.claimFingerprint(s.project_id, g.fingerprint, now)) continue
+      if (isNewFingerprint(await alerts.seenBefore(s.project_id, g.fingerprint, receivedAt - NEW_FINGERPRINT_SLACK_MS))) fresh.push(g)
+    }
+    if (fresh.length === 0) return
+    if (await alerts.countSuppressed(s.project_id, NEW_KEY, fresh.length, now)) return
+    if (!await alerts.claim(s.project_id, NEW_KEY, 'new', null, now, suppressionEnd(s, now))) {
+      // Another receiver announced its own new fingerprints a moment ago: ours go in its follow-up.
+      await alerts.countSuppressed(s.project_id, NEW_KEY, fresh.length, now)
+      return
+    }
+    const ctx = await this.#context(s, now)
+    await this.#deliver(s, { projectId: s.project_id, kind: 'new_fingerprint', key: NEW_KEY, fingerprint: fresh.length === 1 ? fresh[0]?.fingerprint ?? null : null },
+      message.newFingerprints(ctx, fresh))
+  }
+
+  async #sweep (projectId?: number): Promise<void> {
+    const alerts = this.#store.alerts
+    const settingsOf = new Map<number, AlertSettingsRecord | null>()
+    const settings = async (id: number): Promise<AlertSettingsRecord | null> => {
+      if (!settingsOf.has(id)) settingsOf.set(id, await alerts.getSettings(id))
+      return settingsOf.get(id) ?? null
+    }
+    // Recoveries first: a rate that fell back is closed before its follow-up is considered.
+    for (const r of await alerts.activeRates(projectId)) {
+      const s = await settings(r.project_id)
+      if (s === null) continue
+      const now = this.#now()
+      const minute = await alerts.countErrors({ projectId: r.project_id, minLevel: ERROR_LEVEL, since: now - RATE_WINDOW_MS, limit: rateCountLimit(s) })
+      if (rateTransition(s, minute.count, true) !== 'recover') continue
+      if (!await alerts.claimRecovery(r.project_id, RATE_KEY, now)) continue
+      if (!usable(s)) continue
+      const ctx = await this.#context(s, now)
+      await this.#deliver(s, { projectId: r.project_id, kind: 'rate_recovery', key: RATE_KEY, fingerprint: null },
+        message.rateRecovery(ctx, minute.count, r.alerted_at))
+    }
+    for (const d of await alerts.dueFollowUps(this.#now(), projectId)) {
+      const s = await settings(d.project_id)
+      if (s !== null) await this.#followUp(s, d)
+    }
+  }
+
+  async #followUp (s: AlertSettingsRecord, d: AlertState): Promise<void> {
+    const alerts = this.#store.alerts
+    const now = this.#now()
+    const kind = kindOfKey(d.alert_key)
+    let ongoing = false
+    let minuteCount = 0
+    if (kind === 'spike' && d.fingerprint !== null) {
+      const w = await alerts.countErrors({ projectId: d.project_id, fingerprint: d.fingerprint, minLevel: ERROR_LEVEL, since: spikeWindowStart(s, now), limit: spikeCountLimit(s) })
+      ongoing = isSpike(s, w.count)
+    } else if (kind === 'rate') {
+      minuteCount = (await alerts.countErrors({ projectId: d.project_id, minLevel: ERROR_LEVEL, since: now - RATE_WINDOW_MS, limit: rateCountLimit(s) })).count
+      ongoing = isRateHigh(s, minuteCount)
+    }
+    const plan = planFollowUp(s, now, { kind, ongoing, firing: d.active })
+    const count = await alerts.claimFollowUp(d.project_id, d.alert_key, now, plan.rearmUntil)
+    if (count === null || !usable(s) || !shouldSendFollowUp(kind, count, { firing: d.active && ongoing })) return
+    const ctx = await this.#context(s, now)
+    let payload: DiscordPayload
+    if (kind === 'spike') {
+      payload = message.spikeFollowUp(ctx, { fingerprint: d.fingerprint, count, since: d.alerted_at, lastEventAt: d.last_event_at, ongoing: plan.rearmUntil !== null })
+    } else if (kind === 'rate') {
+      payload = message.rateFollowUp(ctx, minuteCount, count)
+    } else {
+      payload = message.newFingerprintFollowUp(ctx, count, d.alerted_at)
+    }
+    await this.#deliver(s, { projectId: d.project_id, kind: `${kind === 'new' ? 'new_fingerprint' : kind}_followup`, key: d.alert_key, fingerprint: d.fingerprint }, payload)
+  }
+
+  async #context (s: AlertSettingsRecord, now: number): Promise<message.MessageContext> {
+    const project = await this.#store.projects.get(s.project_id)
+    return { projectId: s.project_id, projectName: project?.name ?? `project ${s.project_id}`, publicUrl: this.#publicUrl, settings: s, now }
+  }
+
+  async #deliver (s: AlertSettingsRecord, d: Delivery, payload: DiscordPayload, evenIfFailed = false): Promise<SendResult> {
+    const url = s.discord_webhook_url as string
+    const result = evenIfFailed || usable(s)
+      ? await this.#sender.send(url, payload)
+      : { ok: false, status: null, attempts: 0, response: 'webhook marked failed; not sent', webhookGone: false }
+    const now = this.#now()
+    const outcome = result.ok ? 'sent' : result.webhookGone ? 'webhook_failed' : result.attempts === 0 ? 'skipped' : 'failed'
+    await this.#store.alerts.appendHistory({
+      project_id: d.projectId,
+      kind: d.kind,
+      alert_key: d.key,
+      fingerprint: d.fingerprint,
+      title: payload.embeds?.[0]?.title ?? payload.content ?? d.kind,
+      outcome,
+      http_status: result.status,
+      attempts: result.attempts,
+      response: result.response,
+      created_at: now
+    })
+    if (result.webhookGone) {
+      this.#log.warn({ projectId: d.projectId, status: result.status }, 'Discord webhook refused; marked failed until its URL changes or a test succeeds')
+      await this.#store.alerts.setWebhookStatus(d.projectId, url, 'failed', `Discord answered ${result.status}: ${(result.response ?? '').slice(0, 300)}`, now)
+    } else if (result.ok && s.webhook_status !== 'ok') {
+      await this.#store.alerts.setWebhookStatus(d.projectId, url, 'ok', null, now)
+    } else if (!result.ok) {
+      this.#log.warn({ projectId: d.projectId, status: result.status, attempts: result.attempts }, 'alert not delivered')
+    }
+    return result
+  }
+}
