@@ -46,6 +46,7 @@ export async function main (argv = process.argv.slice(2)) {
   const progress = createProgress()
   const ctx = createContext(options, progress)
   const machine = await describeMachine(options)
+  ctx.machine = machine
   const startedAt = new Date()
   progress.log(`Tekno Logger benchmarks: ${machine.cpu}, ${machine.memory}, node ${machine.versions.node}; ` +
     `${options.remote !== null ? `remote ${options.remote.url}` : `databases: ${options.backends.join(', ')}`}` +
