@@ -20,12 +20,13 @@ const SEED_GOAL_REMOTE_MS = 1000
 
 function loadsFor (ctx) {
   const { requests } = ctx.options
+  const { runId } = ctx
   const warmup = Math.max(3, Math.round(requests / 10))
   const perSize = Math.max(5, Math.round(requests / 4))
   return [
-    { connections: 1, amount: warmup, template: batchTemplate(), warmup: true },
-    { connections: 1, amount: requests, template: batchTemplate() },
-    ...BATCH_SIZES.map((n) => ({ connections: 1, amount: perSize, size: n, template: batchTemplate({ count: n, bytes: n * BYTES_PER_EVENT }) }))
+    { connections: 1, amount: warmup, template: batchTemplate({ runId }), warmup: true },
+    { connections: 1, amount: requests, template: batchTemplate({ runId }) },
+    ...BATCH_SIZES.map((n) => ({ connections: 1, amount: perSize, size: n, template: batchTemplate({ count: n, bytes: n * BYTES_PER_EVENT, runId }) }))
   ]
 }
 
@@ -44,7 +45,8 @@ async function measureRemote (ctx, loads) {
   const out = []
   for (const load of loads) {
     const label = `remote ${load.warmup ? 'warm-up' : load.size === undefined ? 'seed' : `${load.size} events`}`
-    out.push(await runLoad({ ...ctx.options.remote, ...load, runId: ctx.runId, label, onProgress: ctx.progress.update }))
+    // Paced under the default rate limits: a 429 would say nothing about latency.
+    out.push(await runLoad({ ...ctx.options.remote, ...load, rate: ctx.options.remote.rate, runId: ctx.runId, label, onProgress: ctx.progress.update }))
   }
   return out
 }

@@ -44,14 +44,17 @@ function row (label, r, ceiling) {
 
 async function runRemote (ctx) {
   const { remote, seconds } = ctx.options
-  const r = await runLoad({ ...remote, template: batchTemplate({ runId: ctx.runId }), connections: remote.connections, seconds,
+  const r = await runLoad({ ...remote, rate: undefined, template: batchTemplate({ runId: ctx.runId }), connections: remote.connections, seconds,
     runId: ctx.runId, label: `remote ${remote.connections} connections`, onProgress: ctx.progress.update })
   const limited = r.statusCodes[429] ?? 0
   return {
     id,
     title,
     tables: [{ title: `${remote.url}, ${seconds} s`, columns: THROUGHPUT_COLUMNS, rows: [row('remote', r)] }],
-    notes: limited > 0 ? [`${limited} answers were 429: the project's or the IP's rate limit, not a failure of the receiver.`] : [],
+    notes: limited > 0
+      ? [`${limited} answers were 429: the project's or the IP's rate limit, not a failure of the receiver. For a throughput figure, ` +
+        'PATCH the bench project to {"rate_limit_events_per_minute": 0, "rate_limit_ip_requests_per_minute": 0} first.']
+      : [],
     checks: [],
     data: { remote: r }
   }

@@ -19,6 +19,8 @@ Remote mode (a deployed receiver; only tagged test events are sent, source "tekn
   --url https://…        the receiver's base URL
   --key KEY --secret S   a project's credentials (use a project made for benchmarking)
   --connections N        concurrent clients for the remote sustained run (default 4)
+  --rate N               batches/s for the remote latency runs (default 4: 800 events/s stays under
+                         the default limits of 60 000 events/min per project and 1 200 requests/min per IP)
 `
 
 /** Every option resolved once; scenarios read this, never process.argv or process.env. */
@@ -42,6 +44,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
       key: { type: 'string' },
       secret: { type: 'string' },
       connections: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -56,7 +59,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
   const list = (v) => v === undefined ? null : v.split(',').map((s) => s.trim()).filter(Boolean)
   const remote = values.url === undefined
     ? null
-    : { url: values.url, key: values.key, secret: values.secret, connections: num('connections', 4, 4) }
+    : { url: values.url, key: values.key, secret: values.secret, connections: num('connections', 4, 4), rate: num('rate', 4, 4) }
   if (remote !== null && (remote.key === undefined || remote.secret === undefined)) {
     throw new Error('--url needs --key and --secret (a project\'s credentials)')
   }
@@ -69,7 +72,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
     mysqlUrl,
     backends: mysqlUrl === undefined ? ['sqlite'] : ['sqlite', 'mysql'],
     seconds: num('seconds', 15, 3),
-    requests: Math.round(num('requests', 300, 60)),
+    requests: Math.round(num('requests', remote === null ? 300 : 100, remote === null ? 60 : 20)),
     purgeRows: Math.round(num('purge-rows', 500_000, 50_000)),
     rsyslogEvents: Math.round(num('rsyslog-events', 200_000, 20_000)),
     profile: values.profile,
