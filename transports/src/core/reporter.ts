@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs'
+import { isMainThread } from 'node:worker_threads'
 import type { TeknoWarning } from './options.js'
 
 /**
@@ -12,7 +14,11 @@ export class Reporter {
 
   constructor (sink?: (warning: TeknoWarning) => void) {
     this.#sink = sink ?? ((warning) => {
-      process.emitWarning(warning.message, { code: 'TEKNO_' + warning.kind.toUpperCase().replace(/[^A-Z0-9]+/g, '_') })
+      const code = 'TEKNO_' + warning.kind.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
+      // A worker's stderr is relayed by the app's thread, which is blocked or gone while pino
+      // flushes at exit: exactly when warnings matter. Writing to fd 2 directly cannot be lost.
+      if (isMainThread) process.emitWarning(warning.message, { code })
+      else writeSync(2, `(tekno-logger) [${code}] Warning: ${warning.message}\n`)
     })
   }
 

@@ -53,6 +53,8 @@ export class Shipper {
   #closing = false
   #closed: Promise<void> | null = null
   #dropped: number[] = LEVELS.map(() => 0)
+  /** flush() callers waiting for either the drain or the news that the receiver is away. */
+  #awayWaiters: Array<() => void> = []
   #sampling: Sampling
   #stats = { sent: 0, batches: 0, rejected: 0, retries: 0, spooled: 0, replayed: 0, dropped: 0 }
 
@@ -101,7 +103,11 @@ export class Shipper {
   async flush (): Promise<void> {
     this.#seal()
     if (!this.#unreachable && this.#loop !== null) {
-      const timedOut = await Promise.race([this.#loop.then(() => false), deadline(this.#options.closeTimeoutMs).then(() => true)])
+      let wake = (): void => {}
+      const away = new Promise<boolean>((resolve) => { wake = () => resolve(true) })
+      this.#awayWaiters.push(wake)
+      const timedOut = await Promise.race([this.#loop.then(() => false), away, deadline(this.#options.closeTimeoutMs).then(() => true)])
+      this.#awayWaiters = this.#awayWaiters.filter((w) => w !== wake)
       if (!timedOut) return
     }
     if (this.#unreachable) this.#spillAll(false)
@@ -176,6 +182,7 @@ export class Shipper {
         batch.attempts++
         this.#stats.retries++
         this.#unreachable = true
+        for (const wake of this.#awayWaiters.splice(0)) wake()
         this.reporter.warn('unreachable', `receiver unavailable, keeping logs until it answers (${outcome.message})`)
         if (this.#closing) return
         const jitter = this.#options.random() * Math.min(1000, (outcome.retryAfterMs ?? 0) / 10)
