@@ -1,6 +1,7 @@
 // `npm run bench`: runs the scenarios (one a file, bench/*.bench.js) against 127.0.0.1, prints a
 // table for each, saves the figures under bench/results/ and regenerates docs/benchmarks.md.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { BENCH_DIR, createContext } from './lib/context.js'
@@ -83,7 +84,7 @@ export async function main (argv = process.argv.slice(2)) {
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ').replace(/(--secret\s+)\S+/, '$1***')}` : ''}`,
     runId: ctx.runId,
-    machine,
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
     options: { ...options, remote: options.remote === null ? null : { url: options.remote.url, connections: options.remote.connections }, mysqlUrl: options.mysqlUrl === undefined ? null : redact(options.mysqlUrl) },
     results: ctx.results
   }

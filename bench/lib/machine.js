@@ -34,6 +34,7 @@ export async function describeMachine (options) {
     cores: cpus.length,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: os.loadavg().map((v) => Number(v.toFixed(2))),
     versions: {
       node: process.version,
       'tekno-logger-server': pkgVersion('tekno-logger-server'),
