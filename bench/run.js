@@ -1,10 +1,11 @@
 // `npm run bench`: runs the scenarios (one a file, bench/*.bench.js) against 127.0.0.1, prints a
 // table for each, saves the figures under bench/results/ and regenerates docs/benchmarks.md.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { BENCH_DIR, createContext } from './lib/context.js'
+import { isScenarioModule, runExternal } from './lib/external-scenario.js'
 import { describeMachine } from './lib/machine.js'
 import { renderBenchmarksDoc } from './lib/benchmarks-doc.js'
 import { resolveOptions, USAGE } from './lib/options.js'
@@ -19,10 +20,25 @@ const ON_DEMAND = ['storage-ceiling', 'parse-only-baseline']
 /** What makes sense against a deployed receiver: nothing that needs its database or its host. */
 const REMOTE = ['seed-batch', 'sustained-ingest']
 
-async function loadScenario (name) {
+/** Environment for bench files that are plain scripts configured by variables. */
+function externalEnv (name, options) {
+  const env = { TEKNO_TEST_MYSQL_URL: options.mysqlUrl }
+  if (name === 'dashboard-queries') Object.assign(env, options.quick ? { EVENTS: '50000', RUNS: '5' } : { EVENTS: '1000000', RUNS: '30' })
+  return env
+}
+
+async function loadScenario (name, options) {
   const file = join(BENCH_DIR, `${name}.bench.js`)
   if (!existsSync(file)) return null
-  return import(pathToFileURL(file).href)
+  if (isScenarioModule(readFileSync(file, 'utf8'))) return import(pathToFileURL(file).href)
+  const env = externalEnv(name, options)
+  return { title: name, run: (ctx) => runExternal(ctx, name, env) }
+}
+
+/** Bench files the lists above do not name yet: run after the rest, never in remote mode. */
+function otherScenarios () {
+  return readdirSync(BENCH_DIR).filter((f) => f.endsWith('.bench.js')).map((f) => f.slice(0, -'.bench.js'.length))
+    .filter((n) => !DEFAULT.includes(n) && !ON_DEMAND.includes(n)).sort()
 }
 
 export async function main (argv = process.argv.slice(2)) {
@@ -37,7 +53,7 @@ export async function main (argv = process.argv.slice(2)) {
     process.stdout.write(USAGE)
     return 0
   }
-  const wanted = (options.only ?? (options.remote !== null ? REMOTE : DEFAULT)).filter((n) => !options.skip.includes(n))
+  const wanted = (options.only ?? (options.remote !== null ? REMOTE : [...DEFAULT, ...otherScenarios()])).filter((n) => !options.skip.includes(n))
   const unknown = wanted.filter((n) => ![...DEFAULT, ...ON_DEMAND].includes(n) && !existsSync(join(BENCH_DIR, `${n}.bench.js`)))
   if (unknown.length > 0) {
     process.stderr.write(`unknown scenario: ${unknown.join(', ')}\n`)
@@ -58,7 +74,7 @@ export async function main (argv = process.argv.slice(2)) {
 
   let failed = 0
   for (const name of wanted) {
-    const scenario = await loadScenario(name)
+    const scenario = await loadScenario(name, options)
     if (scenario === null) {
       if (options.only !== null) { progress.log(`${name}: bench/${name}.bench.js does not exist`); failed++ }
       continue
