@@ -100,6 +100,8 @@ document.addEventListener('click', (event) => {
 })
 
 window.addEventListener('popstate', render)
+// The chart reads its colours from CSS once; redraw when the system theme flips.
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { if (!topbar.hidden) render() })
 window.addEventListener('tekno:signed-out', () => signedOut('Your session ended. Sign in again.'))
 
 const session = await api('/dashboard/session')
