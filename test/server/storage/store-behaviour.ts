@@ -1,0 +1,243 @@
+import type { Test } from 'tap'
+import type { Store } from '../../../server/dist/app.js'
+import type { StoredEvent } from '../../../server/dist/ingest/validate.js'
+import type { LogQuery, LogRow } from '../../../server/dist/storage/store.js'
+
+// One behaviour suite for every Store adapter (STYLE.md rule 3): sqlite-store.test.ts and
+// mysql-store.test.ts run exactly this, so a difference between the two databases fails a test.
+
+export type OpenStore = () => Promise<{ store: Store, destroy (): Promise<void> }>
+
+const T0 = Date.parse('2026-11-27T22:00:00.000Z')
+const HOUR = 3_600_000
+
+export function event (over: Partial<StoredEvent> & { message: string }): StoredEvent {
+  return { ts: T0, level: 30, source: null, stack: null, context: null, fingerprint: 'fp', ...over }
+}
+
+async function searchAll (store: Store, query: Omit<LogQuery, 'limit'>): Promise<LogRow[]> {
+  const page = await store.logs.search({ limit: 1000, ...query })
+  return page.events
+}
+
+export function storeBehaviour (t: Test, open: OpenStore): void {
+  /** A fresh, migrated store for one subtest, removed after it. */
+  const fresh = async (t: Test): Promise<Store> => {
+    const { store, destroy } = await open()
+    t.teardown(destroy)
+    return store
+  }
+  const newProject = (store: Store, name = 'p', key = `key-${name}`, secret = `secret-${name}`) =>
+    store.projects.create({ name, key, secret, retention_hours: 48 }, T0)
+
+  t.test('projects: create, list, get, update, remove', async (t) => {
+    const store = await fresh(t)
+    const a = await store.projects.create({ name: 'Alpha', key: 'key-a', secret: 'secret-a', retention_hours: 24,
+      rate_limit_events_per_minute: 500 }, T0)
+    t.match(a, { name: 'Alpha', key: 'key-a', retention_hours: 24, rate_limit_events_per_minute: 500,
+      created_at: new Date(T0).toISOString(), updated_at: new Date(T0).toISOString() })
+    t.type(a.id, 'number')
+    t.notOk('secret' in a, 'a project never carries its secret')
+    const b = await newProject(store, 'Beta')
+    t.equal(b.rate_limit_events_per_minute, null, 'no limit given: null, the server default')
+
+    t.same((await store.projects.list()).map((p) => p.name), ['Alpha', 'Beta'], 'listed in id order')
+    t.same(await store.projects.get(a.id), a)
+    t.equal(await store.projects.get(999_999), null)
+
+    const changed = await store.projects.update(a.id, { name: 'Alpha 2', retention_hours: 72, rate_limit_events_per_minute: null }, T0 + 1000)
+    t.match(changed, { id: a.id, name: 'Alpha 2', retention_hours: 72, rate_limit_events_per_minute: null,
+      created_at: new Date(T0).toISOString(), updated_at: new Date(T0 + 1000).toISOString() })
+    t.same(await store.projects.get(a.id), changed)
+    t.same(await store.projects.update(a.id, {}, T0 + 2000), changed, 'an empty patch changes nothing')
+    t.equal(await store.projects.update(999_999, { name: 'x' }, T0), null)
+
+    t.equal(await store.projects.remove(a.id), true)
+    t.equal(await store.projects.get(a.id), null)
+    t.equal(await store.projects.findByKey('key-a', T0), null)
+    t.equal(await store.projects.remove(a.id), false, 'removing twice')
+    t.same((await store.projects.list()).map((p) => p.id), [b.id])
+  })
+
+  t.test('projects: findByKey and rotateSecret keep the previous secret only until it expires', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store, 'p', 'key-p', 'first')
+    t.match(await store.projects.findByKey('key-p', T0), { id: p.id, secrets: ['first'], retention_hours: 48 })
+    t.equal(await store.projects.findByKey('no-such-key', T0), null)
+    t.equal(await store.projects.findByKey('KEY-P', T0), null, 'keys compare exactly, case included')
+
+    t.equal(await store.projects.rotateSecret(p.id, 'second', T0 + HOUR, T0), true)
+    t.same((await store.projects.findByKey('key-p', T0))?.secrets, ['second', 'first'], 'both during the grace')
+    t.same((await store.projects.findByKey('key-p', T0 + HOUR - 1))?.secrets, ['second', 'first'])
+    t.same((await store.projects.findByKey('key-p', T0 + HOUR))?.secrets, ['second'], 'the previous one stops at expiry')
+
+    t.equal(await store.projects.rotateSecret(p.id, 'third', T0 + 3 * HOUR, T0 + 2 * HOUR), true)
+    t.same((await store.projects.findByKey('key-p', T0 + 2 * HOUR))?.secrets, ['third', 'second'], 'only one previous secret')
+    t.equal(await store.projects.rotateSecret(999_999, 'x', T0, T0), false, 'unknown project')
+  })
+
+  t.test('insertBatch is idempotent per batch id and project', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const q = await newProject(store, 'q')
+    const three = [event({ message: 'a' }), event({ message: 'b' }), event({ message: 'c' })]
+    t.same(await store.logs.insertBatch(p.id, 'batch-1', three, T0), { accepted: 3, duplicate: false })
+    t.equal(await store.logs.findBatch(p.id, 'batch-1'), 3)
+    t.equal(await store.logs.findBatch(p.id, 'batch-2'), null)
+
+    const five = [...three, event({ message: 'd' }), event({ message: 'e' })]
+    t.same(await store.logs.insertBatch(p.id, 'batch-1', five, T0 + 1), { accepted: 3, duplicate: true }, 'the first count, again')
+    t.equal((await searchAll(store, { projectId: p.id })).length, 3, 'the duplicate stored nothing')
+
+    t.same(await store.logs.insertBatch(q.id, 'batch-1', [event({ message: 'q' })], T0), { accepted: 1, duplicate: false },
+      'the same id in another project is a different batch')
+    t.same(await store.logs.insertBatch(p.id, null, three, T0), { accepted: 3, duplicate: false })
+    t.same(await store.logs.insertBatch(p.id, null, three, T0), { accepted: 3, duplicate: false }, 'no batch id: no deduplication')
+    t.equal((await searchAll(store, { projectId: p.id })).length, 9)
+  })
+
+  t.test('concurrent inserts of one batch id store it once', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const events = Array.from({ length: 50 }, (_, i) => event({ message: `e${i}` }))
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.logs.insertBatch(p.id, 'same', events, T0)))
+    t.equal(results.filter((r) => !r.duplicate).length, 1, 'exactly one insert wins')
+    t.ok(results.every((r) => r.accepted === 50), 'every answer carries the count')
+    t.equal((await searchAll(store, { projectId: p.id })).length, 50, 'stored once')
+  })
+
+  t.test('text round-trips exactly: 4-byte UTF-8, NUL bytes, long strings; ts keeps milliseconds', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const tricky = 'emoji 😀🎉👩‍👩‍👧 music 𝄞 max \u{10FFFF} nul[\u0000] tab\t crlf\r\n quote\' " backslash\\ percent% under_score é ß 中文'
+    const context = JSON.stringify({ s: tricky, n: 1.5, nested: { arr: [null, true, '🎉'] } })
+    const ts = Date.parse('2026-11-27T22:50:51.123Z')
+    await store.logs.insertBatch(p.id, 'b', [
+      event({ message: tricky, source: `src ${tricky}`.slice(0, 200), stack: `${tricky}\n    at x (file.js:1:2)`, context, ts, fingerprint: 'f1' }),
+      event({ message: 'x'.repeat(65_536), ts: ts + 1 })
+    ], T0)
+    const [long, row] = await searchAll(store, { projectId: p.id })
+    t.equal(row?.message, tricky)
+    t.equal(row?.source, `src ${tricky}`.slice(0, 200))
+    t.equal(row?.stack, `${tricky}\n    at x (file.js:1:2)`)
+    t.same(row?.context, JSON.parse(context))
+    t.equal(row?.ts, '2026-11-27T22:50:51.123Z', 'milliseconds kept')
+    t.equal(row?.level, 'info', 'levels come back as names')
+    t.equal(row?.fingerprint, 'f1')
+    t.equal(row?.project_id, p.id)
+    t.equal(long?.message.length, 65_536)
+    t.equal(long?.ts, '2026-11-27T22:50:51.124Z')
+    t.equal(long?.source, null)
+    t.equal(long?.context, null)
+  })
+
+  t.test('search filters', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const other = await newProject(store, 'other')
+    await store.logs.insertBatch(p.id, null, [
+      event({ message: 'trace line', level: 10, ts: T0 + 1 }),
+      event({ message: 'debug line', level: 20, ts: T0 + 2, source: 'worker' }),
+      event({ message: 'Info about ÉCOLE', level: 30, ts: T0 + 3, source: 'api' }),
+      event({ message: 'warn: 100% full', level: 40, ts: T0 + 4, source: 'api', fingerprint: 'disk' }),
+      event({ message: 'error user_id missing', level: 50, ts: T0 + 5, source: 'api', fingerprint: 'disk' }),
+      event({ message: 'fatal: userXid', level: 60, ts: T0 + 6, source: 'API' }),
+      event({ message: 'Straße gesperrt', level: 50, ts: T0 + 7, source: 'worker' }),
+      event({ message: 'what 100 percent', level: 30, ts: T0 + 8 })
+    ], T0)
+    await store.logs.insertBatch(other.id, null, [event({ message: 'other project error', level: 50, ts: T0 + 5, source: 'api' })], T0)
+
+    const messages = async (query: Omit<LogQuery, 'limit'>) => (await searchAll(store, query)).map((e) => e.message)
+    const cases: Array<[string, Omit<LogQuery, 'limit'>, string[]]> = [
+      ['project', { projectId: other.id }, ['other project error']],
+      ['one level', { projectId: p.id, levels: [50] }, ['Straße gesperrt', 'error user_id missing']],
+      ['level list', { projectId: p.id, levels: [10, 60] }, ['fatal: userXid', 'trace line']],
+      ['min_level', { projectId: p.id, minLevel: 50 }, ['Straße gesperrt', 'fatal: userXid', 'error user_id missing']],
+      ['level list and min_level', { projectId: p.id, levels: [20, 40, 60], minLevel: 40 }, ['fatal: userXid', 'warn: 100% full']],
+      ['q is case-insensitive', { projectId: p.id, q: 'LINE' }, ['debug line', 'trace line']],
+      ['q folds non-ASCII upper to lower', { projectId: p.id, q: 'école' }, ['Info about ÉCOLE']],
+      ['q folds non-ASCII lower to upper', { projectId: p.id, q: 'ÉCOLE' }, ['Info about ÉCOLE']],
+      ['q non-ASCII exact', { projectId: p.id, q: 'straße' }, ['Straße gesperrt']],
+      ['q % is a literal', { projectId: p.id, q: '100%' }, ['warn: 100% full']],
+      ['q _ is a literal', { projectId: p.id, q: 'user_id' }, ['error user_id missing']],
+      ['q ! (the escape character) is a literal', { projectId: p.id, q: '!' }, []],
+      ['q lone %', { projectId: p.id, q: '%' }, ['warn: 100% full']],
+      ['source is exact', { projectId: p.id, source: 'api' }, ['error user_id missing', 'warn: 100% full', 'Info about ÉCOLE']],
+      ['source is case-sensitive', { projectId: p.id, source: 'API' }, ['fatal: userXid']],
+      ['fingerprint', { projectId: p.id, fingerprint: 'disk' }, ['error user_id missing', 'warn: 100% full']],
+      ['from is inclusive', { projectId: p.id, from: T0 + 7 }, ['what 100 percent', 'Straße gesperrt']],
+      ['to is exclusive', { projectId: p.id, to: T0 + 3 }, ['debug line', 'trace line']],
+      ['from and to', { projectId: p.id, from: T0 + 3, to: T0 + 5 }, ['warn: 100% full', 'Info about ÉCOLE']],
+      ['everything at once', { projectId: p.id, levels: [40, 50], minLevel: 40, q: 'USER', source: 'api', fingerprint: 'disk', from: T0 + 5, to: T0 + 6 },
+        ['error user_id missing']],
+      ['no project: every project', { levels: [50], source: 'api' }, ['other project error', 'error user_id missing']],
+      ['nothing matches', { projectId: p.id, q: 'nope' }, []]
+    ]
+    for (const [name, query, expected] of cases) {
+      const got = await messages(query)
+      if (name === 'no project: every project') {
+        t.same([...got].sort(), [...expected].sort(), name)
+      } else {
+        t.same(got, expected, name)
+      }
+    }
+  })
+
+  t.test('keyset paging: newest first, equal ts values, no duplicates or gaps', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    // 3 distinct ts values for 40 events, inserted in two batches out of order.
+    const events = Array.from({ length: 40 }, (_, i) => event({ message: `m${i}`, ts: T0 + (i % 3) * 1000 }))
+    await store.logs.insertBatch(p.id, null, events.slice(20), T0)
+    await store.logs.insertBatch(p.id, null, events.slice(0, 20), T0)
+    const all = await searchAll(store, { projectId: p.id })
+    t.equal(all.length, 40)
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1]!, all[i]!]
+      t.ok(a.ts > b.ts || (a.ts === b.ts && a.id > b.id), `row ${i} is older than row ${i - 1}`)
+    }
+
+    for (const limit of [1, 7, 13, 40]) {
+      const seen: LogRow[] = []
+      let before: LogQuery['before']
+      let pages = 0
+      do {
+        const page = await store.logs.search({ projectId: p.id, limit, ...(before === undefined ? {} : { before }) })
+        seen.push(...page.events)
+        t.ok(page.events.length <= limit)
+        before = page.next ?? undefined
+        pages++
+        if (page.next !== null) {
+          const last = page.events[page.events.length - 1]!
+          t.same(page.next, { ts: Date.parse(last.ts), id: last.id }, 'next is the last row')
+        }
+      } while (before !== undefined && pages < 100)
+      t.same(seen.map((e) => e.id), all.map((e) => e.id), `limit ${limit}: the pages put together are the whole list`)
+      t.equal(pages, Math.ceil(40 / limit), `limit ${limit}: no empty last page`)
+    }
+    const exact = await store.logs.search({ projectId: p.id, limit: 40 })
+    t.equal(exact.next, null, 'a page that holds the rest has no next')
+  })
+
+  t.test('removing a project removes its events and batch ids, not others', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const q = await newProject(store, 'q')
+    await store.logs.insertBatch(p.id, 'b1', [event({ message: 'p1' }), event({ message: 'p2' })], T0)
+    await store.logs.insertBatch(q.id, 'b1', [event({ message: 'q1' })], T0)
+    t.equal(await store.projects.remove(p.id), true)
+    t.same((await searchAll(store, {})).map((e) => e.message), ['q1'])
+    t.equal(await store.logs.findBatch(p.id, 'b1'), null)
+    t.equal(await store.logs.findBatch(q.id, 'b1'), 1)
+  })
+
+  t.test('migrate() a second time is a no-op', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    await store.logs.insertBatch(p.id, 'b', [event({ message: 'kept' })], T0)
+    t.same(await store.migrate(), [], 'nothing left to apply')
+    t.same(await store.migrate(), [])
+    t.equal((await searchAll(store, {})).length, 1, 'data untouched')
+    await store.ping()
+  })
+}
