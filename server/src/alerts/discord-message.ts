@@ -79,12 +79,12 @@ export interface FollowUpFacts {
 }
 
 export function spikeFollowUp (c: MessageContext, f: FollowUpFacts): DiscordPayload {
-  const stopped = f.count === 0
+  const stopped = f.count === 0 && !f.ongoing
   const url = dashboardLink(c.publicUrl, { projectId: c.projectId, fingerprint: f.fingerprint ?? undefined, from: f.since, to: c.now + 1 })
-  const title = stopped ? 'Spike over: no more events' : f.ongoing ? `Spike goes on: ${f.count} more` : `Spike summary: ${f.count} more`
+  const title = stopped ? 'Spike over: no more events' : f.ongoing ? `Spike goes on: ${f.count} more while held` : `Spike summary: ${f.count} more`
   const description = stopped
     ? `No more events with this fingerprint since the alert ${when(f.since)}.`
-    : `${f.count} more events with this fingerprint arrived while alerts were held` +
+    : `${f.count} more events with this fingerprint arrived while alerts were held${f.count === 0 ? ', and it is back now' : ''}` +
       (f.lastEventAt === null ? '.' : `; the last ${when(f.lastEventAt)}.`) +
       (f.ongoing ? ` It is still going on; ${suppression(c)}.` : '')
   return fitToLimits({
