@@ -3,7 +3,7 @@
 import { withTarget } from './lib/context.js'
 import { runLoad } from './lib/load.js'
 import { batchTemplate } from './lib/seed-batch.js'
-import { fmtMB, fmtMs, fmtNum } from './lib/stats.js'
+import { cpuMsPerBatch, fmtMB, fmtMs, fmtNum } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 
 export const id = 'parse-only-baseline'
@@ -31,13 +31,13 @@ export async function run (ctx) {
     { connections: 50, seconds }
   ])
   const row = (label, r) => [label, fmtMs(r.latency.p50), fmtMs(r.latency.p99), fmtNum(r.batchesPerSecond),
-    fmtNum(r.eventsPerSecond), fmtMB(r.bytesPerSecond), `${Math.round(r.cpuPercent)}%`]
+    fmtNum(r.eventsPerSecond), fmtMB(r.bytesPerSecond), `${Math.round(r.cpuPercent)}%`, fmtMs(cpuMsPerBatch(r))]
   return {
     id,
     title,
     tables: [{
       title: 'Parse-only route, seed batch (200 events, 300 KB)',
-      columns: ['load', 'p50', 'p99', 'batches/s', 'events/s', 'MB/s', 'CPU'],
+      columns: ['load', 'p50', 'p99', 'batches/s', 'events/s', 'MB/s', 'CPU', 'CPU/batch'],
       rows: [row('1 client', single), row('10 connections', c10), row('50 connections', c50)]
     }],
     checks: [],

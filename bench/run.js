@@ -106,7 +106,7 @@ export async function main (argv = process.argv.slice(2)) {
   }
   const dir = options.resultsDir ?? join(BENCH_DIR, 'results')
   mkdirSync(dir, { recursive: true })
-  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}${options.remote !== null ? '-remote' : ''}.json`)
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}${options.remote !== null ? '-remote' : ''}${options.only !== null || options.skip.length > 0 ? '-partial' : ''}.json`)
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   process.stdout.write(`\nResults: ${file}\n`)
   if (options.writeDocs && options.only === null && options.skip.length === 0) {

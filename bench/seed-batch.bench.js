@@ -6,7 +6,7 @@ import { runLoad } from './lib/load.js'
 import { BACKEND_LABEL } from './lib/options.js'
 import { measureParseOnly } from './parse-only-baseline.bench.js'
 import { batchTemplate, SEED_BYTES, SEED_EVENTS } from './lib/seed-batch.js'
-import { fmtMs, fmtRatio, ratio } from './lib/stats.js'
+import { cpuMsPerBatch, fmtMs, fmtRatio, ratio } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 
 export const id = 'seed-batch'
@@ -35,7 +35,9 @@ async function measureReceiver (ctx, kind, loads) {
     const out = []
     for (const load of loads) {
       const label = `${BACKEND_LABEL[kind]} ${load.warmup ? 'warm-up' : load.size === undefined ? 'seed' : `${load.size} events`}`
-      out.push(await runLoad({ ...target.info, ...load, runId: ctx.runId, label, onProgress: ctx.progress.update }))
+      const stop = target.monitor()
+      const r = await runLoad({ ...target.info, ...load, runId: ctx.runId, label, onProgress: ctx.progress.update })
+      out.push({ ...r, ...await stop() })
     }
     return out
   })
@@ -73,6 +75,7 @@ export async function run (ctx) {
     BACKEND_LABEL[s.target], fmtMs(s.latency.p50), fmtMs(s.latency.p90), fmtMs(s.latency.p99), fmtMs(s.latency.max),
     s.target === 'parse-only' ? '1.00×' : fmtRatio(ratio(s.latency.p50, floor?.p50)),
     s.target === 'parse-only' ? '1.00×' : fmtRatio(ratio(s.latency.p99, floor?.p99)),
+    fmtMs(cpuMsPerBatch(s)),
     `${s.ok}/${s.requests}`
   ])
   const checks = []
@@ -95,7 +98,7 @@ export async function run (ctx) {
     tables: [
       {
         title: `Seed batch (${SEED_EVENTS} events, ${Math.round(loads[1].template.bytes / 1000)} KB), 1 client, ${ctx.options.requests} requests`,
-        columns: ['target', 'p50', 'p90', 'p99', 'max', 'p50 ÷ parse-only', 'p99 ÷ parse-only', '2xx'],
+        columns: ['target', 'p50', 'p90', 'p99', 'max', 'p50 ÷ parse-only', 'p99 ÷ parse-only', 'CPU/batch', '2xx'],
         rows
       },
       {
@@ -104,6 +107,7 @@ export async function run (ctx) {
         rows: sizeRows
       }
     ],
+    notes: ['CPU/batch is the target process\'s CPU time (all its threads) per accepted batch: it holds steady when other work shares the cores; latency does not.'],
     checks,
     data: { seed, sizes }
   }

@@ -4,7 +4,7 @@ import { withTarget } from './lib/context.js'
 import { runLoad } from './lib/load.js'
 import { BACKEND_LABEL } from './lib/options.js'
 import { batchTemplate } from './lib/seed-batch.js'
-import { fmtMB, fmtMs, fmtNum, fmtRatio, ratio } from './lib/stats.js'
+import { cpuMsPerBatch, fmtMB, fmtMs, fmtNum, fmtRatio, ratio } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 import { measureParseOnly } from './parse-only-baseline.bench.js'
 import { ceilingRow, measureCeiling, THROUGHPUT_COLUMNS } from './storage-ceiling.bench.js'
@@ -38,7 +38,7 @@ export async function measureReceiver (ctx, kind, connections = CONNECTIONS, sec
 function row (label, r, ceiling) {
   return [label, `${r.connections} conn`, fmtNum(r.batchesPerSecond), fmtNum(r.eventsPerSecond), fmtMB(r.bytesPerSecond),
     fmtMs(r.latency.p50), fmtMs(r.latency.p99), fmtMs(r.latency.max), String(r.non2xx + r.errors),
-    r.cpuPercent === undefined ? '–' : `${Math.round(r.cpuPercent)}%`, r.rssPeak === undefined ? '–' : fmtMB(r.rssPeak),
+    r.cpuPercent === undefined ? '–' : `${Math.round(r.cpuPercent)}%`, fmtMs(cpuMsPerBatch(r)), r.rssPeak === undefined ? '–' : fmtMB(r.rssPeak),
     ceiling === undefined ? '–' : fmtRatio(ratio(r.eventsPerSecond, ceiling.eventsPerSecond))]
 }
 
@@ -99,7 +99,7 @@ export async function run (ctx) {
     tables: [{ title: `Seed batches (200 events, 300 KB), ${seconds} s per load`, columns: THROUGHPUT_COLUMNS, rows }],
     notes: [
       `Each "store" row is the storage-only ceiling: logs.insertBatch with the same batches, no HTTP (${firstCeiling === undefined ? '' : 'SQLite 1 inserter, MariaDB 4'}).`,
-      'CPU is the receiver process (100% = one core); the load generator and MariaDB share the same cores.',
+      'CPU is the target process, all threads (100% = one core); CPU/batch is its CPU time per accepted batch. The load generator and MariaDB share the same cores.',
       'errors counts non-2xx answers, socket errors and timeouts.'
     ],
     checks,

@@ -27,7 +27,8 @@ export async function describeMachine (options) {
   }
   let rsyslog = null
   try {
-    rsyslog = execFileSync('rsyslogd', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim()
+    const banner = execFileSync('rsyslogd', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    rsyslog = /rsyslogd\s+(\S+)/.exec(banner)?.[1] ?? null
   } catch {}
   return {
     cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,

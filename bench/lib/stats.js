@@ -43,3 +43,9 @@ export function fmtRatio (v) {
 export function fmtMB (bytes) {
   return bytes == null ? '–' : `${(bytes / 1e6).toFixed(1)} MB`
 }
+
+/** CPU milliseconds the process spent per accepted batch: unlike latency, this barely moves when other work shares the cores. */
+export function cpuMsPerBatch (r) {
+  if (r.cpuPercent === undefined || !r.ok) return null
+  return (r.cpuPercent / 100) * r.seconds * 1000 / r.ok
+}
