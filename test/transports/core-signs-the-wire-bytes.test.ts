@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto'
 import { sign } from '../../transports/dist/core/signer.js'
 import { resolveOptions } from '../../transports/dist/core/options.js'
 import { Shipper } from '../../transports/dist/core/shipper.js'
-import { accepted, fakeFetch } from './helpers/fake-fetch.js'
+import { accepted, fakeFetch } from './fixtures/helpers/fake-fetch.js'
 
 t.test('signature matches the contract test vector', async (t) => {
   // Computed with `openssl dgst -sha256 -hmac s3cret`, independently of our code.
@@ -35,7 +35,7 @@ t.test('batches are cut by count and by bytes, never over the receiver limits', 
   const big = 'x'.repeat(60_000)
   for (let i = 0; i < 20; i++) shipper.push({ level: 'info', message: big })
   await shipper.flush()
-  t.ok(calls.every((c) => c.json.events.length <= 249), 'count clamped under 250')
+  t.ok(calls.every((c) => c.json.events.length <= 250), 'count clamped to 250')
   t.ok(calls.every((c) => c.raw.length <= 512 * 1024), 'bytes clamped under 512 KiB')
   t.equal(calls.reduce((n, c) => n + c.json.events.length, 0), 620, 'every event sent once')
   t.same(calls.flatMap((c) => c.json.events).slice(0, 600).map((e) => e.message), Array.from({ length: 600 }, (_, i) => `m${i}`), 'in order')

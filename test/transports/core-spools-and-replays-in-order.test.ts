@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { resolveOptions } from '../../transports/dist/core/options.js'
 import { Shipper } from '../../transports/dist/core/shipper.js'
-import { accepted, fakeFetch, refused } from './helpers/fake-fetch.js'
-import { spoolDir } from './helpers/dirs.js'
+import { accepted, fakeFetch, refused } from './fixtures/helpers/fake-fetch.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
 
 const base = { url: 'http://127.0.0.1:9', key: 'k', secret: 's', gzip: false, random: () => 0.5, batchMaxEvents: 10, flushIntervalMs: 10 }
 

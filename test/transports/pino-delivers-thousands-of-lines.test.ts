@@ -1,8 +1,8 @@
 import t from 'tap'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
-import { runApp } from './helpers/child.js'
+import { allEvents } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+import { runApp } from './fixtures/helpers/child.js'
 
 t.test('every line an app logs through the pino worker before a normal exit is stored once', async (t) => {
   const receiver = await startReceiver()

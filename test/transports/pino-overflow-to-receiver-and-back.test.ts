@@ -1,9 +1,9 @@
 import t from 'tap'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
-import { runApp } from './helpers/child.js'
-import { startFakeLoki } from './helpers/fake-loki.js'
+import { allEvents } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+import { runApp } from './fixtures/helpers/child.js'
+import { startFakeLoki } from './fixtures/helpers/fake-loki.js'
 
 t.test('pino-loki as primary: over quota the lines go to the receiver, then back to Loki', async (t) => {
   const receiver = await startReceiver()

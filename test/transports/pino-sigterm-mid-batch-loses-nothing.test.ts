@@ -2,9 +2,9 @@ import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents, eventually } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
-import { runApp } from './helpers/child.js'
+import { allEvents, eventually } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+import { runApp } from './fixtures/helpers/child.js'
 
 t.test('SIGTERM while batches are half full: every line logged before the signal is stored', async (t) => {
   const receiver = await startReceiver()

@@ -2,9 +2,9 @@ import t from 'tap'
 import winston from 'winston'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents, eventually } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
-import { startGate } from './helpers/gate.js'
+import { allEvents, eventually } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+import { startGate } from './fixtures/helpers/gate.js'
 
 t.test('receiver down then up: logs are spooled, replayed once each, and the next start replays the rest', async (t) => {
   const receiver = await startReceiver()

@@ -3,8 +3,8 @@ import winston from 'winston'
 import { once } from 'node:events'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
+import { allEvents } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
 
 t.test('winston logs reach the receiver with levels, stack, label and metadata mapped; end waits for delivery', async (t) => {
   const receiver = await startReceiver()

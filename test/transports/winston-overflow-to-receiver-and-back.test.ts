@@ -3,9 +3,9 @@ import winston from 'winston'
 import LokiTransport from 'winston-loki'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver } from '../helpers/receiver.js'
-import { allEvents } from './helpers/events.js'
-import { spoolDir } from './helpers/dirs.js'
-import { startFakeLoki } from './helpers/fake-loki.js'
+import { allEvents } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+import { startFakeLoki } from './fixtures/helpers/fake-loki.js'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const indexOf = (line: string) => Number(/line (\d+)/.exec(line)?.[1])

@@ -123,7 +123,7 @@ export function resolveOptions (options: TeknoOptions & Injected): Resolved {
     secret: options.secret,
     source: options.source,
     minLevel: options.minLevel ?? 'trace',
-    batchMaxEvents: Math.floor(positive('batchMaxEvents', options.batchMaxEvents, 200, RECEIVER_MAX_EVENTS - 1)),
+    batchMaxEvents: Math.floor(positive('batchMaxEvents', options.batchMaxEvents, 200, RECEIVER_MAX_EVENTS)),
     batchMaxBytes: positive('batchMaxBytes', options.batchMaxBytes, 300 * 1024, RECEIVER_MAX_BYTES - ENVELOPE_HEADROOM),
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, 1000),
     gzip: options.gzip ?? true,
