@@ -16,8 +16,9 @@ t.test('dashboard in Chromium', async (t) => {
   const ts = (minutesAgo: number, i = 0) => new Date(now - minutesAgo * MINUTE - i).toISOString()
 
   // An hour of ordinary traffic, a burst of one error, one hostile message, enough warnings to page.
+  // Nothing older than 55 minutes: the overview's hour moves on while the test runs.
   const batches = [
-    Array.from({ length: 180 }, (_, i) => ({ ts: ts(i % 60, i), level: i % 9 === 0 ? 'debug' : 'info', message: `request served in ${i % 40} ms`, source: 'api' })),
+    Array.from({ length: 180 }, (_, i) => ({ ts: ts(i % 55, i), level: i % 9 === 0 ? 'debug' : 'info', message: `request served in ${i % 40} ms`, source: 'api' })),
     Array.from({ length: 120 }, (_, i) => ({ ts: ts(i % 50, i), level: 'warn', message: `slow query #${i} on orders`, source: 'db' })),
     Array.from({ length: 12 }, (_, i) => ({
       ts: ts(i % 6, i),
@@ -165,6 +166,27 @@ t.test('dashboard in Chromium', async (t) => {
     await page.locator('.event-details:not([hidden])').scrollIntoViewIfNeeded()
     await screenshot(page, 'search-phone-event', false)
     await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  await t.test('a dark theme follows the system setting', async (t) => {
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await page.goto(r.url)
+    await page.locator('#level-chart canvas').waitFor()
+    await page.locator('#recent-errors .feed-item').first().waitFor()
+    t.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(18, 22, 28)')
+    await screenshot(page, 'overview-dark-desktop', false)
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+
+  await t.test('empty states say what to do next', async (t) => {
+    const quiet = await (await r.admin('POST', '/admin/projects', { name: 'quiet' })).json() as { id: number }
+    await page.goto(`${r.url}/?project_id=${quiet.id}`)
+    await page.getByText('No events in the last hour').waitFor()
+    t.match(await page.locator('.chart-note').innerText(), /tekno-logger\/pino/, 'how to send a first batch')
+    t.match(await page.locator('#recent-errors').innerText(), /No errors in the last 24 hours/)
+    await page.goto(`${r.url}/?view=search&project_id=${quiet.id}`)
+    await page.getByText('No events match').waitFor()
+    t.pass('search explains an empty result')
   })
 
   await t.test('sign out ends the session', async (t) => {

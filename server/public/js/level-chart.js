@@ -37,7 +37,8 @@ export function renderLevelChart (container, minutes, signal) {
     height: container.clientWidth < 560 ? 180 : 240,
     cursor: { points: { show: false }, drag: { x: false, y: false } },
     legend: { live: true },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+    // Half a minute either side, so the first and the current minute's bars are drawn whole.
+    scales: { x: { time: true, range: (_u, min, max) => [min - 30, max + 30] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
     axes: [axis(), { ...axis(), size: 48, values: (_u, ticks) => ticks.map((v) => Number.isInteger(v) ? v : '') }],
     series: [
       { label: 'Minute', value: (_u, v) => v == null ? '—' : new Date(v * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) },
