@@ -15,7 +15,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().refine((v) => /^mysql:\/\/.+/.test(v) || /^sqlite:.+/.test(v),
     'must be mysql://user:pass@host:port/db or sqlite:PATH').default('sqlite:./data/tekno.sqlite'),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-  PUBLIC_URL: z.url('must be an http(s) URL').optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   RETENTION_HOURS: intFrom(24, 72).default(48),
   RATE_LIMIT_PROJECT_EVENTS_PER_MINUTE: intFrom(0, 100_000_000).default(60_000),
   RATE_LIMIT_IP_REQUESTS_PER_MINUTE: intFrom(0, 100_000_000).default(1_200),

@@ -51,7 +51,7 @@ t.test('every variable is read', async (t) => {
 t.test('one line per bad variable, each naming it', async (t) => {
   const cases: Array<[string, string]> = [
     ['PORT', 'eighty'], ['PORT', '70000'], ['DATABASE_URL', 'postgres://x'], ['DATABASE_URL', 'sqlite:'],
-    ['ADMIN_TOKEN', 'short'], ['PUBLIC_URL', 'not a url'], ['RETENTION_HOURS', '23'], ['RETENTION_HOURS', '73'],
+    ['ADMIN_TOKEN', 'short'], ['PUBLIC_URL', 'not a url'], ['PUBLIC_URL', 'ftp://logs.example.com'], ['PUBLIC_URL', 'javascript:alert(1)'], ['RETENTION_HOURS', '23'], ['RETENTION_HOURS', '73'],
     ['RETENTION_HOURS', '48.5'], ['RATE_LIMIT_PROJECT_EVENTS_PER_MINUTE', '-1'], ['RATE_LIMIT_IP_REQUESTS_PER_MINUTE', 'lots']
   ]
   for (const [name, value] of cases) {
