@@ -8,7 +8,7 @@ import { codeBlock, escapeMarkdown, fitToLimits, plain, type DiscordEmbed, type 
 // then guarantees Discord's limits whatever the text was.
 
 const COLOR = { alert: 0xe74c3c, followUp: 0xe67e22, recovery: 0x2ecc71, info: 0x3498db } as const
-const BUDGET = { message: 1500, stack: 1000, source: 200, contentMessage: 300, newEmbedMessage: 300, newEmbedStack: 300 } as const
+const BUDGET = { message: 1500, stack: 1000, source: 200, contentMessage: 300 } as const
 
 export interface MessageContext {
   projectId: number
@@ -154,31 +154,32 @@ export function rateRecovery (c: MessageContext, minuteCount: number, since: num
   })
 }
 
-/** One embed per new fingerprint, at most ten (Discord's limit); the rest are counted. */
+/**
+ * One embed per new fingerprint, at most ten (Discord's limit), sharing the 6000-character total
+ * evenly; the rest are counted in the content line.
+ */
 export function newFingerprints (c: MessageContext, groups: ErrorGroup[]): DiscordPayload {
   const shown = groups.slice(0, 10)
-  const embeds = shown.map((g): DiscordEmbed => {
-    const url = dashboardLink(c.publicUrl, { projectId: c.projectId, fingerprint: g.fingerprint, from: g.first, to: c.now + 1 })
-    return {
-      title: 'New error',
-      url,
-      color: COLOR.info,
-      description: plain(g.sample.message, BUDGET.newEmbedMessage),
-      fields: [
-        ...eventFields(g.sample, BUDGET.newEmbedStack),
-        { name: 'Fingerprint', value: `\`${g.fingerprint}\``, inline: true },
-        { name: 'Logs', value: `[Open in the dashboard](${url})`, inline: true }
-      ],
-      timestamp: new Date(g.first).toISOString()
-    }
-  })
-  const more = groups.length - shown.length
-  return fitToLimits({
-    content: `**${project(c)}**: ${groups.length} new error fingerprint${groups.length === 1 ? '' : 's'}` +
-      (more > 0 ? ` (${more} not shown)` : ''),
-    embeds,
-    allowed_mentions: { parse: [] }
-  })
+  // About 160 characters of each embed are titles, field names and the fingerprint.
+  const text = Math.max(60, Math.floor(5600 / Math.max(1, shown.length)) - 160)
+  const embeds = shown.map((g): DiscordEmbed => ({
+    title: 'New error',
+    url: dashboardLink(c.publicUrl, { projectId: c.projectId, fingerprint: g.fingerprint, from: g.first, to: c.now + 1 }),
+    color: COLOR.info,
+    description: plain(g.sample.message, Math.floor(text / 2)),
+    fields: [
+      { name: 'Level', value: levelName(g.sample.level), inline: true },
+      { name: 'Source', value: g.sample.source === null || g.sample.source === '' ? '—' : plain(g.sample.source, 60), inline: true },
+      { name: 'Fingerprint', value: `\`${g.fingerprint}\``, inline: true },
+      ...(g.sample.stack === null || g.sample.stack === '' ? [] : [{ name: 'Stack', value: codeBlock(g.sample.stack, Math.floor(text / 2)) }])
+    ],
+    timestamp: new Date(g.first).toISOString()
+  }))
+  const out = fitToLimits({ embeds, allowed_mentions: { parse: [] } })
+  const more = groups.length - (out.embeds?.length ?? 0)
+  out.content = `**${project(c)}**: ${groups.length} new error fingerprint${groups.length === 1 ? '' : 's'}` +
+    (more > 0 ? ` (${more} not shown)` : '')
+  return out
 }
 
 export function newFingerprintFollowUp (c: MessageContext, count: number, since: number): DiscordPayload {
