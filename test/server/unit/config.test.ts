@@ -87,3 +87,19 @@ t.test('ADMIN_TOKEN generated when unset outside production', async (t) => {
   t.match(a.adminToken, /^[A-Za-z0-9_-]+$/, 'safe to paste into a header')
   t.not(a.adminToken, b.adminToken, 'random per start')
 })
+
+t.test('every variable of the schema is in docs/operations.md, and render.yaml sets only real ones', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const source = readFileSync(new URL('../../../server/src/config.ts', import.meta.url), 'utf8')
+  const schema = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\)/.exec(source)?.[1] ?? ''
+  const names = [...schema.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!)
+  t.ok(names.includes('DATABASE_URL') && names.length >= 8, `found the schema's variables: ${names.join(', ')}`)
+  const ops = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8')
+  for (const name of names) {
+    t.match(ops, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `${name} has a row in the configuration table`)
+  }
+  const render = readFileSync(new URL('../../../render.yaml', import.meta.url), 'utf8')
+  const keys = [...render.matchAll(/- key: (\S+)/g)].map((m) => m[1]!)
+  for (const key of keys.filter((k) => k !== 'NODE_VERSION')) t.ok(names.includes(key), `render.yaml's ${key} is read by config.ts`)
+  t.ok(keys.includes('ADMIN_TOKEN') && keys.includes('HOST') && keys.includes('DATABASE_URL'))
+})
