@@ -7,7 +7,7 @@ import { runApp } from './fixtures/helpers/child.js'
 t.test('every line an app logs through the pino worker before a normal exit is stored once', async (t) => {
   const receiver = await startReceiver()
   t.teardown(() => receiver.close())
-  const lines = 5000
+  const lines = 3000
   const app = runApp('pino-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: String(lines) })
   t.equal(await app.exited, 0, app.stderr())
   t.equal(app.stderr(), '', 'no warnings when the receiver is healthy')

@@ -48,7 +48,7 @@ function originsOf (options: Record<string, unknown> | undefined, explicit: stri
  * Runs the primary pino transport inside our worker and puts the overflow logic in front of it.
  * Lines that arrive while the primary is still loading wait in order and are in the ring.
  */
-export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: PinoConfig): PinoPrimary {
+export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: PinoConfig, inWorker: boolean): PinoPrimary {
   let stream: NodeJS.WritableStream | null = null
   let pending: string[] | null = []
   const overflow = new Overflow<string>({
@@ -60,14 +60,15 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
       else stream!.write(line + '\n')
     },
     origins: originsOf(target.options, options.failover.origins),
-    // Inside our own worker every request that is not ours is the primary's.
-    watchAllOrigins: true
+    // Inside our own worker every request that is not ours is the primary's; in the app's
+    // thread (createStream) the app's own requests would be mistaken for the primary's.
+    watchAllOrigins: inWorker
   })
   const ready = (async () => {
     const factory = await loadFactory(target.target)
     const made = factory(target.options ?? {})
     // A primary built with expectPinoConfig waits for the message pino already sent to us.
-    if ((workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true) {
+    if (inWorker && (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true) {
       parentPort?.emit('message', { code: 'PINO_CONFIG', config })
     }
     stream = await made

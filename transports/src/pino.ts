@@ -38,7 +38,7 @@ function create (options: TeknoPinoOptions & Injected, waitForConfig: boolean): 
   const stream = build(async (source: SourceStream) => {
     keys.messageKey = source.messageKey ?? keys.messageKey
     keys.errorKey = source.errorKey ?? keys.errorKey
-    if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, source)
+    if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, source, waitForConfig)
     // Only enqueue here: awaiting the network would let a slow receiver push back into the app.
     for await (const line of source) {
       if (primary !== null) primary.write(line)
