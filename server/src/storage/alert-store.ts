@@ -10,6 +10,8 @@ import type {
 // exactly the condition, which is why no claim relies on "changed" rows.
 
 const HISTORY_TITLE_MAX = 256
+/** History outlives the state it describes by a week: it is what an operator looks back at. */
+export const HISTORY_GRACE_MS = 7 * 24 * 3_600_000
 const HISTORY_RESPONSE_MAX = 1000
 
 interface SettingsRow {
@@ -241,7 +243,7 @@ export function createAlertStore (db: SqlRunner): AlertStore {
     },
 
     async deleteStale (before): Promise<number> {
-      const history = await db.run('DELETE FROM alert_history WHERE created_at < ?', [before])
+      const history = await db.run('DELETE FROM alert_history WHERE created_at < ?', [before - HISTORY_GRACE_MS])
       // Only finished state goes: an open window, an owed follow-up or a firing rate stays.
       const state = await db.run('DELETE FROM alert_state WHERE updated_at < ? AND suppressed_until < ? AND followup_pending = 0 AND active = 0',
         [before, before])

@@ -242,7 +242,10 @@ export interface AlertStore {
   claimFingerprint (projectId: number, fingerprint: string, now: number): Promise<boolean>
   appendHistory (entry: AlertHistoryInput): Promise<AlertHistoryEntry>
   listHistory (projectId: number, opts: { limit: number, beforeId?: number }): Promise<AlertHistoryEntry[]>
-  /** Drops history, finished suppression state and fingerprint marks older than `before`; answers rows removed. */
+  /**
+   * Drops finished suppression state and fingerprint marks older than `before`, and history a week
+   * older than that; answers the rows removed. Open windows, owed follow-ups and firing rates stay.
+   */
   deleteStale (before: number): Promise<number>
   /** Everything of one project (called when the project is deleted). */
   removeProject (projectId: number): Promise<void>
