@@ -76,6 +76,23 @@ t.test('dashboard in Chromium', async (t) => {
     await screenshot(page, 'overview-desktop')
   })
 
+  await t.test('the recent-errors feed refreshes by itself', async (t) => {
+    const live = await context.newPage()
+    const liveProblems = watchConsole(live)
+    // The page's clock is driven by the test: fifteen seconds pass without waiting for them.
+    await live.clock.install()
+    await live.goto(r.url)
+    await live.locator('#recent-errors .feed-item').first().waitFor()
+    t.equal(await live.getByText('a brand new failure').count(), 0)
+    const res = await r.send({ events: [{ level: 'error', message: 'a brand new failure', source: 'worker' }] })
+    t.equal(res.status, 202)
+    await live.clock.runFor(16_000)
+    await live.locator('#recent-errors').getByText('a brand new failure').waitFor()
+    t.pass('the new error appeared without a reload')
+    t.same(liveProblems, [], 'no console errors')
+    await live.close()
+  })
+
   await t.test('a fingerprint link opens its events, with every filter in the URL', async (t) => {
     await page.locator('.fingerprints a', { hasText: 'db timeout after 5000 ms' }).click()
     await page.locator('.events .event').first().waitFor()

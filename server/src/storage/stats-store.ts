@@ -15,6 +15,12 @@ const marks = (n: number): string => Array.from({ length: n }, () => '?').join('
 export function createStatsStore (db: SqlRunner): StatsStore {
   // MySQL's `/` returns a decimal; DIV is its integer division. SQLite divides integers exactly.
   const minuteOf = db.dialect === 'mysql' ? '(ts DIV 60000) * 60000' : '(ts / 60000) * 60000'
+  // With the time range as bound parameters, both planners guess it selects few rows and walk
+  // logs_project_ts plus a row lookup each: 2-3x slower at a million rows than reading the
+  // covering (project_id, fingerprint, ts) index, which also hands the rows over already grouped.
+  const byFingerprint = db.dialect === 'mysql'
+    ? 'FORCE INDEX (logs_project_fingerprint_ts)'
+    : 'INDEXED BY logs_project_fingerprint_ts'
 
   async function projectIds (scope: StatsScope): Promise<number[]> {
     if (scope.projectId !== undefined) return [scope.projectId]
@@ -40,7 +46,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       const ids = await projectIds(scope)
       if (ids.length === 0) return []
       const top = await db.all<{ project_id: number, fingerprint: string, n: number, first_seen: number, last_seen: number }>(
-        `SELECT project_id, fingerprint, COUNT(*) AS n, MIN(ts) AS first_seen, MAX(ts) AS last_seen FROM logs
+        `SELECT project_id, fingerprint, COUNT(*) AS n, MIN(ts) AS first_seen, MAX(ts) AS last_seen FROM logs ${byFingerprint}
          WHERE project_id IN (${marks(ids.length)}) AND ts >= ? AND ts < ?
          GROUP BY project_id, fingerprint ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
         [...ids, from, to])
@@ -48,7 +54,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       const stats: FingerprintStat[] = []
       for (const t of top) {
         const [latest] = await db.all<{ message: string, level: number, source: string | null }>(
-          `SELECT message, level, source FROM logs WHERE project_id = ? AND fingerprint = ? AND ts >= ? AND ts < ?
+          `SELECT message, level, source FROM logs ${byFingerprint} WHERE project_id = ? AND fingerprint = ? AND ts >= ? AND ts < ?
            ORDER BY ts DESC LIMIT 1`, [t.project_id, t.fingerprint, from, to])
         stats.push({
           project_id: Number(t.project_id),
