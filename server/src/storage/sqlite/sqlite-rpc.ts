@@ -1,0 +1,70 @@
+import { Worker } from 'node:worker_threads'
+import { StorageUnavailableError } from '../../errors.js'
+import type { StoredEvent } from '../../ingest/validate.js'
+import type { Migration } from '../migrations.js'
+import type { SqlValue } from '../sql-runner.js'
+
+export type ThreadRequest = { id: number } & (
+  | { op: 'all' | 'run', sql: string, params: SqlValue[] }
+  | { op: 'insertBatch', projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+  | { op: 'removeProject', projectId: number }
+  | { op: 'migrate', migrations: Migration[] }
+  | { op: 'close' }
+)
+
+export type ThreadResponse =
+  | { id: number, ok: true, value: unknown }
+  | { id: number, ok: false, message: string, code: string | null }
+
+type Call = ThreadRequest extends infer R ? R extends unknown ? Omit<R, 'id'> : never : never
+
+/** The main-thread end of one SQLite connection thread: requests in order, answers by id. */
+export class SqliteThread {
+  #worker: Worker
+  #nextId = 1
+  #pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: unknown) => void }>()
+  #dead: Error | null = null
+
+  constructor (path: string, role: 'writer' | 'reader') {
+    // A clean execArgv: the host's loaders and flags (--input-type, test hooks) mean nothing to
+    // this thread and would only slow its start.
+    this.#worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { path, role }, execArgv: [] })
+    // An idle thread must not keep alive a process that forgot to close its store; a thread
+    // with calls in flight must, or a script awaiting one would exit before the answer.
+    this.#worker.unref()
+    this.#worker.on('message', (res: ThreadResponse) => {
+      const call = this.#pending.get(res.id)
+      if (call === undefined) return
+      this.#pending.delete(res.id)
+      if (this.#pending.size === 0) this.#worker.unref()
+      if (res.ok) {
+        call.resolve(res.value)
+      } else {
+        call.reject(new StorageUnavailableError(Object.assign(new Error(res.message), { code: res.code })))
+      }
+    })
+    const fail = (err: Error): void => {
+      this.#dead = err
+      for (const call of this.#pending.values()) call.reject(new StorageUnavailableError(err))
+      this.#pending.clear()
+    }
+    this.#worker.on('error', fail)
+    this.#worker.on('exit', (code) => { fail(new Error(`SQLite thread exited with code ${code}`)) })
+  }
+
+  call<T> (request: Call): Promise<T> {
+    if (this.#dead !== null) return Promise.reject(new StorageUnavailableError(this.#dead))
+    const id = this.#nextId++
+    return new Promise<T>((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref()
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.#worker.postMessage({ ...request, id })
+    })
+  }
+
+  async close (): Promise<void> {
+    if (this.#dead !== null) return
+    await this.call({ op: 'close' }).catch(() => undefined)
+    await this.#worker.terminate()
+  }
+}

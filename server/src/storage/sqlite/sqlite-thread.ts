@@ -1,0 +1,100 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import type { StoredEvent } from '../../ingest/validate.js'
+import type { Migration } from '../migrations.js'
+import type { SqlValue } from '../sql-runner.js'
+import type { InsertResult } from '../store.js'
+import type { ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
+
+// One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
+// only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
+
+const { path, role } = workerData as { path: string, role: 'writer' | 'reader' }
+const STATEMENT_CACHE_MAX = 256
+
+const db = new Database(path)
+// Before anything else: the other thread's connection may hold a lock while it sets up.
+db.pragma('busy_timeout = 5000')
+if (role === 'writer') db.pragma('journal_mode = WAL')
+db.pragma('synchronous = NORMAL')
+// SQLite's lower() only folds ASCII; MySQL's LOWER() folds Unicode. Same rows on both.
+db.function('tekno_lower', { deterministic: true }, (s: unknown) => typeof s === 'string' ? s.toLowerCase() : s)
+
+const statements = new Map<string, Database.Statement>()
+function prepare (sql: string): Database.Statement {
+  let stmt = statements.get(sql)
+  if (stmt === undefined) {
+    if (statements.size >= STATEMENT_CACHE_MAX) statements.clear()
+    stmt = db.prepare(sql)
+    statements.set(sql, stmt)
+  }
+  return stmt
+}
+
+function insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): InsertResult {
+  return db.transaction((): InsertResult => {
+    if (batchId !== null) {
+      const seen = prepare('SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?').get(projectId, batchId) as { accepted: number } | undefined
+      if (seen !== undefined) return { accepted: seen.accepted, duplicate: true }
+      prepare('INSERT INTO batches (project_id, batch_id, accepted, received_at) VALUES (?, ?, ?, ?)').run(projectId, batchId, events.length, now)
+    }
+    const insert = prepare('INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    for (const e of events) insert.run(projectId, e.ts, now, e.level, e.message, e.source, e.fingerprint, e.stack, e.context)
+    return { accepted: events.length, duplicate: false }
+  }).immediate()
+}
+
+function migrate (migrations: Migration[]): string[] {
+  try {
+    // IMMEDIATE takes the write lock first, so a second process starting at the same moment
+    // waits (busy_timeout) and then finds the migrations already recorded.
+    return db.transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS tekno_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+      const done = new Set((db.prepare('SELECT version FROM tekno_migrations').all() as Array<{ version: number }>).map((r) => r.version))
+      const applied: string[] = []
+      for (const m of migrations) {
+        if (done.has(m.version)) continue
+        db.exec(m.sql)
+        db.prepare('INSERT INTO tekno_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now())
+        applied.push(m.name)
+      }
+      return applied
+    }).immediate()
+  } finally {
+    statements.clear()
+  }
+}
+
+function handle (req: ThreadRequest): unknown {
+  switch (req.op) {
+    case 'all': return prepare(req.sql).all(...req.params as SqlValue[])
+    case 'run': {
+      const r = prepare(req.sql).run(...req.params as SqlValue[])
+      return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
+    }
+    case 'insertBatch': return insertBatch(req.projectId, req.batchId, req.events, req.now)
+    case 'removeProject':
+      db.transaction(() => {
+        prepare('DELETE FROM logs WHERE project_id = ?').run(req.projectId)
+        prepare('DELETE FROM batches WHERE project_id = ?').run(req.projectId)
+      }).immediate()
+      return null
+    case 'migrate': return migrate(req.migrations)
+    case 'close':
+      db.close()
+      return null
+  }
+}
+
+parentPort?.on('message', (req: ThreadRequest) => {
+  let res: ThreadResponse
+  try {
+    res = { id: req.id, ok: true, value: handle(req) }
+  } catch (err) {
+    const e = err as { message?: string, code?: string }
+    res = { id: req.id, ok: false, message: e.message ?? String(err), code: e.code ?? null }
+  }
+  parentPort?.postMessage(res)
+  if (req.op === 'close') parentPort?.close()
+})
