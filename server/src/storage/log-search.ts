@@ -14,9 +14,13 @@ interface LogRecord {
   context: string | null
 }
 
-/** Escapes LIKE wildcards (with '!') so `q` is always a literal substring. */
+/**
+ * Escapes LIKE wildcards (with '!') so `q` is always a literal substring. Not lower-cased here:
+ * the SQL applies the dialect's own lower() to both sides, because JavaScript and MySQL fold a few
+ * letters differently (final sigma, dotted capital I) and a message must match its own text.
+ */
 export function likePattern (q: string): string {
-  return `%${q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`
+  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`
 }
 
 /**
@@ -39,7 +43,7 @@ export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string)
   if (query.to !== undefined) { where.push('ts < ?'); params.push(query.to) }
   if (query.q !== undefined && query.q !== '') {
     // '!' as the escape character needs no escaping itself in either dialect's string literals.
-    where.push(`${lower}(message) LIKE ? ESCAPE '!'`)
+    where.push(`${lower}(message) LIKE ${lower}(?) ESCAPE '!'`)
     params.push(likePattern(query.q))
   }
   if (query.before !== undefined) {
