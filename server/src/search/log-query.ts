@@ -44,7 +44,7 @@ const querySchema = z.object({
   fingerprint: z.string().max(64).optional(),
   from: instant.optional(),
   to: instant.optional(),
-  limit: z.string().regex(/^\d{1,9}$/, 'must be a positive whole number').transform(Number)
+  limit: z.string().regex(/^\d+$/, 'must be a positive whole number').transform(Number)
     .refine((n) => n >= 1, 'must be at least 1').optional(),
   cursor: z.string().max(64).transform((v, ctx) => {
     const pos = decodeCursor(v)

@@ -14,6 +14,7 @@ t.test('limit: default 100, larger values cut to 1000', async (t) => {
   t.equal(parseLogQuery({ limit: '1000' }).limit, 1000)
   t.equal(parseLogQuery({ limit: '1001' }).limit, 1000)
   t.equal(parseLogQuery({ limit: '999999999' }).limit, 1000)
+  t.equal(parseLogQuery({ limit: '99999999999999999999' }).limit, 1000, 'however large: cut, not refused')
   for (const limit of ['0', '-5', 'ten', '1.5', '']) t.throws(() => parseLogQuery({ limit }), bad('limit'), `limit ${JSON.stringify(limit)}`)
 })
 
