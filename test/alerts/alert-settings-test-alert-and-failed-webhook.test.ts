@@ -1,7 +1,7 @@
 import t from 'tap'
 import { backends } from '../helpers/backends.js'
-import { errorEvent, startAlertReceivers } from './helpers/alert-receivers.js'
-import { startFakeDiscord } from './helpers/fake-discord.js'
+import { errorEvent, startAlertReceivers } from './fixtures/alert-receivers.js'
+import { startFakeDiscord } from './fixtures/fake-discord.js'
 
 // The admin side: settings with CONTRACT's defaults, validation, the test alert with Discord's
 // answer, and a webhook that answers 404 being marked failed (and used no more) until it changes.

@@ -4,7 +4,7 @@ import { DEFAULT_ALERT_SETTINGS } from '../../server/dist/alerts/alert-settings.
 import { codeBlock, escapeMarkdown, fitToLimits, payloadLength, truncate } from '../../server/dist/alerts/discord-format.js'
 import * as message from '../../server/dist/alerts/discord-message.js'
 import type { StoredEvent } from '../../server/dist/ingest/validate.js'
-import { discordViolation } from './helpers/fake-discord.js'
+import { discordViolation } from './fixtures/fake-discord.js'
 
 // Whatever the log text, every payload stays inside Discord's limits (checked by the same rules
 // the fake Discord enforces), can never ping anyone, and shows log text literally.

@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import t from 'tap'
 import { DiscordSender, retryAfterMs, webhookUrlWithWait } from '../../server/dist/alerts/discord-sender.js'
-import { startFakeDiscord } from './helpers/fake-discord.js'
+import { startFakeDiscord } from './fixtures/fake-discord.js'
 
 // The sender against a real HTTP server on 127.0.0.1. Waits go through an injected sleep that
 // records them and moves an injected clock, so backoff and retry_after are checked exactly.

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { backends } from '../helpers/backends.js'
-import { errorEvent, startAlertReceivers } from './helpers/alert-receivers.js'
-import { startFakeDiscord } from './helpers/fake-discord.js'
+import { errorEvent, startAlertReceivers } from './fixtures/alert-receivers.js'
+import { startFakeDiscord } from './fixtures/fake-discord.js'
 
 // errors per minute over the threshold: one alert; a recovery message once the last minute is
 // back under it; a new burst inside the suppression period stays quiet; after it, a new alert.

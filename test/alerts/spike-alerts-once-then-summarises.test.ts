@@ -1,7 +1,7 @@
 import t from 'tap'
 import { backends } from '../helpers/backends.js'
-import { errorEvent, startAlertReceivers } from './helpers/alert-receivers.js'
-import { startFakeDiscord } from './helpers/fake-discord.js'
+import { errorEvent, startAlertReceivers } from './fixtures/alert-receivers.js'
+import { startFakeDiscord } from './fixtures/fake-discord.js'
 
 // Five identical errors inside 60 s send ONE alert (through a 429 the fake answers once); twenty
 // more during suppression send nothing; when suppression ends one summary gives the count.

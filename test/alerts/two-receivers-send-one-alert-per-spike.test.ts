@@ -1,7 +1,7 @@
 import t from 'tap'
 import { backends } from '../helpers/backends.js'
-import { errorEvent, startAlertReceivers } from './helpers/alert-receivers.js'
-import { startFakeDiscord } from './helpers/fake-discord.js'
+import { errorEvent, startAlertReceivers } from './fixtures/alert-receivers.js'
+import { startFakeDiscord } from './fixtures/fake-discord.js'
 
 // Two receivers on one database, as behind a load balancer. The events of each spike arrive one
 // per request, alternating receivers, all at once: every receiver evaluates, and the claim in the
