@@ -114,12 +114,18 @@ export class AlertEngine {
     return { result, settings: await this.#store.alerts.getSettings(projectId) }
   }
 
-  async close (): Promise<void> {
+  /**
+   * Stops taking work, lets alerts in flight finish for up to `graceMs`, then cuts the sends
+   * still waiting on Discord (recorded as not sent) so the store can close under nobody.
+   */
+  async close (graceMs = CLOSE_WAIT_MS): Promise<void> {
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([this.idle(), new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); timer.unref() })])
+    await Promise.race([this.idle(), new Promise((resolve) => { timer = setTimeout(resolve, graceMs) })])
     clearTimeout(timer)
+    this.#sender.close()
+    await this.idle()
   }
 
   #track (work: () => Promise<void>): Promise<void> {

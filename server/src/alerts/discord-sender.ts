@@ -71,6 +71,8 @@ export class DiscordSender {
   /** Per webhook: the time before which Discord told us not to send. */
   #blockedUntil = new Map<string, number>()
   #queues = new Map<string, Promise<unknown>>()
+  /** Aborted by close(): requests in flight and waits end at once, nothing more is tried. */
+  #closing = new AbortController()
 
   constructor (options: SenderOptions = {}) {
     this.#o = resolveOptions(options)
@@ -85,16 +87,30 @@ export class DiscordSender {
     return next
   }
 
+  /** Ends every request and wait in flight; their results say the receiver is shutting down. */
+  close (): void {
+    this.#closing.abort()
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    const signal = this.#closing.signal
+    if (signal.aborted) return
+    await Promise.race([this.#o.sleep(ms), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))])
+  }
+
   async #deliver (url: string, payload: DiscordPayload): Promise<SendResult> {
     const o = this.#o
+    const closing = this.#closing.signal
     const target = webhookUrlWithWait(url)
     const body = JSON.stringify(payload)
     let last: SendResult = { ok: false, status: null, attempts: 0, response: null, webhookGone: false }
     for (let attempt = 1; attempt <= o.maxAttempts; attempt++) {
+      if (closing.aborted) return { ...last, attempts: attempt - 1, response: 'not sent: the receiver is shutting down' }
       const wait = (this.#blockedUntil.get(url) ?? 0) - o.now()
       if (wait > 0) {
         if (wait > o.maxWaitMs) return { ...last, attempts: attempt - 1, response: `rate limited for ${Math.ceil(wait / 1000)} s more; not sent` }
-        await o.sleep(wait)
+        await this.#sleep(wait)
+        if (closing.aborted) continue
       }
       let res: Response
       let text: string
@@ -103,12 +119,12 @@ export class DiscordSender {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'tekno-logger-server alerts' },
           body,
-          signal: AbortSignal.timeout(o.timeoutMs)
+          signal: AbortSignal.any([AbortSignal.timeout(o.timeoutMs), closing])
         })
         text = await res.text()
       } catch (err) {
         last = { ok: false, status: null, attempts: attempt, response: err instanceof Error ? `${err.name}: ${err.message}` : String(err), webhookGone: false }
-        if (attempt < o.maxAttempts) await o.sleep(o.backoffMs * 2 ** (attempt - 1))
+        if (attempt < o.maxAttempts) await this.#sleep(o.backoffMs * 2 ** (attempt - 1))
         continue
       }
       this.#noteBucket(url, res.headers)
@@ -122,7 +138,7 @@ export class DiscordSender {
       }
       // Any other 4xx is our payload's fault: sending it again gets the same answer.
       if (res.status < 500) return last
-      if (attempt < o.maxAttempts) await o.sleep(o.backoffMs * 2 ** (attempt - 1))
+      if (attempt < o.maxAttempts) await this.#sleep(o.backoffMs * 2 ** (attempt - 1))
     }
     return last
   }
