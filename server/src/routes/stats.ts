@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { AnswerCache } from '../dashboard/answer-cache.js'
 import { minuteWindow, toMinuteSeries } from '../dashboard/minute-series.js'
 import { TeknoError } from '../errors.js'
-import type { StatsScope } from '../storage/store.js'
+import type { FingerprintStat, StatsScope } from '../storage/store.js'
 import type { AppContext } from '../app.js'
 
 const HOUR_MS = 3_600_000
+// Top fingerprints reads the project's whole fingerprint index; the overview asks once a minute.
+const FINGERPRINTS_CACHE_MS = 30_000
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 const count = (max: number, fallback: number) =>
@@ -37,6 +40,7 @@ function parseQuery (raw: unknown): StatsScope & { minutes: number, hours: numbe
 export async function statsRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('preHandler', ctx.requireAdmin)
   const { stats } = ctx.store
+  const fingerprintCache = new AnswerCache<{ from: number, to: number, rows: FingerprintStat[] }>(FINGERPRINTS_CACHE_MS)
 
   /** Events per minute by level, zero-filled, with the window's totals and error rate. */
   app.get('/api/stats/minutes', async (request) => {
@@ -45,12 +49,15 @@ export async function statsRoutes (app: FastifyInstance, ctx: AppContext): Promi
     return toMinuteSeries(await stats.levelMinutes(q, from, to), from, to)
   })
 
-  /** The loudest fingerprints of the last `hours` (default 24), with first and last seen. */
+  /** The loudest fingerprints of the last `hours` (default 24), with first and last seen; at most 30 s old. */
   app.get('/api/stats/fingerprints', async (request) => {
     const q = parseQuery(request.query)
-    const to = ctx.now() + 1
-    const from = to - q.hours * HOUR_MS
-    const rows = await stats.topFingerprints(q, from, to, q.limit)
+    const now = ctx.now()
+    const { from, to, rows } = await fingerprintCache.get(`${q.projectId ?? '*'}|${q.hours}|${q.limit}`, now, async () => {
+      const to = now + 1
+      const from = to - q.hours * HOUR_MS
+      return { from, to, rows: await stats.topFingerprints(q, from, to, q.limit) }
+    })
     return {
       from: iso(from),
       to: iso(to),
