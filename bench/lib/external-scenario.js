@@ -5,7 +5,7 @@ import { BENCH_DIR } from './context.js'
 // run as they are, in a child process, and their tables read back from stdout. Importing them
 // would run them inside the harness with no way to bound or configure them.
 
-const TIMEOUT_MS = 15 * 60_000
+const TIMEOUT_MS = 5 * 60_000
 
 /** True when the file exports the scenario interface (`run`) rather than running on import. */
 export function isScenarioModule (source) {

@@ -13,7 +13,7 @@ export function ingestUrl (base) {
  * (a repeated id would be acknowledged without being stored). Latencies are kept raw, for
  * sub-millisecond percentiles. Stops after `seconds`, after `amount` requests, or on `stop()`.
  */
-export function hammer ({ url, key, secret, template, connections = 1, seconds, amount, rate, runId = 'run', label = '', onProgress }) {
+export function hammer ({ url, key, secret, template, connections = 1, seconds, amount, rate, runId = 'run', label = '', onProgress, untilStopped = false }) {
   const target = new URL(ingestUrl(url))
   const signer = new PrefixSigner(key, secret, template.prefix)
   const latencies = []
@@ -57,7 +57,7 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
     ? null
     : setInterval(() => {
       const s = (performance.now() - t0) / 1000
-      const of = amount === undefined ? `${s.toFixed(0)}/${seconds} s` : `${ok}/${amount} requests`
+      const of = untilStopped ? `${s.toFixed(0)} s` : amount === undefined ? `${s.toFixed(0)}/${seconds} s` : `${ok}/${amount} requests`
       onProgress(`${label} ${of}, ${Math.round(ok / s)} batches/s`)
     }, 500)
   const done = new Promise((resolve, reject) => {

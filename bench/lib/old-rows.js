@@ -39,3 +39,23 @@ export async function seedOldRows (databaseUrl, { projectId, rows, ts }) {
   }
   return { rows, ms: performance.now() - t0 }
 }
+
+/** How many rows of the project are older than the cutoff (to report a purge that ran out of time). */
+export async function countOldRows (databaseUrl, { projectId, cutoff }) {
+  const sql = 'SELECT COUNT(*) AS n FROM logs WHERE project_id = ? AND ts < ?'
+  if (databaseUrl.startsWith('mysql://')) {
+    const conn = await mysql.createConnection(databaseUrl)
+    try {
+      const [rows] = await conn.query(sql, [projectId, cutoff])
+      return { rows: Number(rows[0].n) }
+    } finally {
+      await conn.end()
+    }
+  }
+  const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true })
+  try {
+    return { rows: Number(db.prepare(sql).get(projectId, cutoff).n) }
+  } finally {
+    db.close()
+  }
+}

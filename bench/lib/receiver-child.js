@@ -5,7 +5,7 @@ import { buildApp, loadConfig, openStore } from '../../server/dist/app.js'
 import { validateBatch } from '../../server/dist/ingest/validate.js'
 import { buildParseOnlyApp } from './parse-only-app.js'
 import { purgeByIdRange } from './fallback-purge.js'
-import { seedOldRows } from './old-rows.js'
+import { countOldRows, seedOldRows } from './old-rows.js'
 import { batchTemplate, bodyFor } from './seed-batch.js'
 import { summarize } from './stats.js'
 
@@ -90,7 +90,13 @@ function seedOld ({ rows, ageHours }) {
   return seedOldRows(options.databaseUrl, { projectId, rows, ts: Date.now() - ageHours * 3_600_000 })
 }
 
+/** Events of the bench project older than the cutoff: what a purge has yet to remove. */
+function countOlder ({ cutoff }) {
+  return countOldRows(options.databaseUrl, { projectId, cutoff })
+}
+
 const commands = {
+  countOlder,
   stats: async () => ({ cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }),
   ceiling,
   seedOld,
