@@ -5,8 +5,8 @@ import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 import t, { type Test } from 'tap'
+import { openStore } from '../../server/dist/app.js'
 import { backends, createBackend } from '../helpers/backends.js'
 import { signedHeaders } from '../helpers/sign.js'
 
@@ -167,54 +167,64 @@ for (const backend of backends()) {
   })
 }
 
-t.test('SIGTERM while batches are in flight: all answered 202, all committed, exit 0', async (t) => {
-  const cwd = tempDir(t)
-  const file = join(cwd, 'drain.sqlite')
-  const server = await serve(t, { ADMIN_TOKEN: TOKEN, DATABASE_URL: `sqlite:${file}`, RATE_LIMIT_IP_REQUESTS_PER_MINUTE: '0' }, cwd)
-  const created = await fetch(`${server.url}/admin/projects`, {
-    method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"name":"drain"}'
-  })
-  const p = await created.json() as { key: string, secret: string }
-  const { port } = new URL(server.url)
-
-  // Each request sends its headers and half its body, so it is surely in flight when SIGTERM
-  // lands; the other half follows after the signal.
-  const inFlight = Array.from({ length: 6 }, (_, i) => {
-    const body = Buffer.from(JSON.stringify({
-      batch_id: `drain-${i}`, events: Array.from({ length: 200 }, (_, j) => ({ message: `drain ${i}/${j}`, level: 'info' }))
-    }))
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/log', headers: { ...signedHeaders(p.key, p.secret, body), 'content-length': String(body.length) } })
-    const answer = new Promise<{ status: number, body: string }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let text = ''
-        res.on('data', (d) => { text += d })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      })
-      req.on('error', reject)
+for (const backend of backends()) {
+  t.test(`${backend}: SIGTERM while batches are in flight: all answered 202, all committed, exit 0`, async (t) => {
+    const cwd = tempDir(t)
+    const database = await createBackend(backend)
+    t.teardown(() => database.destroy())
+    const server = await serve(t, { ADMIN_TOKEN: TOKEN, DATABASE_URL: database.databaseUrl, RATE_LIMIT_IP_REQUESTS_PER_MINUTE: '0' }, cwd)
+    const created = await fetch(`${server.url}/admin/projects`, {
+      method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"name":"drain"}'
     })
-    req.write(body.subarray(0, body.length >> 1))
-    return { req, rest: body.subarray(body.length >> 1), answer }
+    const p = await created.json() as { id: number, key: string, secret: string }
+    const { port } = new URL(server.url)
+
+    // Each request sends its headers and half its body, so it is surely in flight when SIGTERM
+    // lands; the other half follows after the signal.
+    const inFlight = Array.from({ length: 6 }, (_, i) => {
+      const body = Buffer.from(JSON.stringify({
+        batch_id: `drain-${i}`, events: Array.from({ length: 200 }, (_, j) => ({ message: `drain ${i}/${j}`, level: 'info' }))
+      }))
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/log', headers: { ...signedHeaders(p.key, p.secret, body), 'content-length': String(body.length) } })
+      const answer = new Promise<{ status: number, body: string }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let text = ''
+          res.on('data', (d) => { text += d })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        })
+        req.on('error', reject)
+      })
+      req.write(body.subarray(0, body.length >> 1))
+      return { req, rest: body.subarray(body.length >> 1), answer }
+    })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    server.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal(server.child.exitCode, null, 'still running while requests are open')
+    const late = await fetch(`${server.url}/healthz`).then(() => 'answered', () => 'refused')
+    t.equal(late, 'refused', 'no new connections after SIGTERM')
+    for (const f of inFlight) f.req.end(f.rest)
+
+    const answers = await Promise.all(inFlight.map((f) => f.answer))
+    for (const [i, a] of answers.entries()) {
+      t.equal(a.status, 202, `batch ${i} answered 202`)
+      t.same(JSON.parse(a.body), { accepted: 200 })
+    }
+    const exit = await server.exited
+    t.equal(exit.code, 0, `exit code 0 ${exit.stderr}`)
+
+    // Read back through a fresh store, after the process is gone.
+    const store = openStore(database.databaseUrl)
+    t.teardown(() => store.close())
+    const messages: string[] = []
+    let before: { ts: number, id: number } | undefined
+    do {
+      const page = await store.logs.search({ projectId: p.id, limit: 1000, ...(before === undefined ? {} : { before }) })
+      messages.push(...page.events.map((e) => e.message))
+      before = page.next ?? undefined
+    } while (before !== undefined)
+    t.equal(messages.length, 1200, 'every answered event is in the database')
+    t.equal(new Set(messages).size, 1200, 'each once')
+    for (let i = 0; i < 6; i++) t.equal(await store.logs.findBatch(p.id, `drain-${i}`), 200, `batch ${i} recorded`)
   })
-  await new Promise((resolve) => setTimeout(resolve, 500))
-  server.child.kill('SIGTERM')
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  t.equal(server.child.exitCode, null, 'still running while requests are open')
-  const late = await fetch(`${server.url}/healthz`).then(() => 'answered', () => 'refused')
-  t.equal(late, 'refused', 'no new connections after SIGTERM')
-  for (const f of inFlight) f.req.end(f.rest)
-
-  const answers = await Promise.all(inFlight.map((f) => f.answer))
-  for (const [i, a] of answers.entries()) {
-    t.equal(a.status, 202, `batch ${i} answered 202`)
-    t.same(JSON.parse(a.body), { accepted: 200 })
-  }
-  const exit = await server.exited
-  t.equal(exit.code, 0, `exit code 0 ${exit.stderr}`)
-
-  const db = new Database(file, { readonly: true })
-  t.teardown(() => db.close())
-  const row = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT message) AS d FROM logs').get() as { n: number, d: number }
-  t.equal(row.n, 1200, 'every answered event is in the database')
-  t.equal(row.d, 1200)
-  t.equal((db.prepare('SELECT COUNT(*) AS n FROM batches').get() as { n: number }).n, 6)
-})
+}
