@@ -37,7 +37,8 @@ export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string)
     params.push(...query.levels)
   }
   if (query.minLevel !== undefined) { where.push('level >= ?'); params.push(query.minLevel) }
-  if (query.source !== undefined) { where.push('source = ?'); params.push(query.source) }
+  // MariaDB's utf8mb4_bin pads with spaces ('api' = 'api '); the length check makes = exact on both.
+  if (query.source !== undefined) { where.push('source = ? AND LENGTH(source) = LENGTH(?)'); params.push(query.source, query.source) }
   if (query.fingerprint !== undefined) { where.push('fingerprint = ?'); params.push(query.fingerprint) }
   if (query.from !== undefined) { where.push('ts >= ?'); params.push(query.from) }
   if (query.to !== undefined) { where.push('ts < ?'); params.push(query.to) }

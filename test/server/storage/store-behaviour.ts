@@ -199,6 +199,16 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.same((await searchAll(store, { projectId: p.id, q: 'äpfel über öl' })).map((e) => e.message), ['Äpfel ÜBER Öl'], 'umlauts fold')
   })
 
+  t.test('source matches exactly, trailing spaces included', async (t) => {
+    // MariaDB's utf8mb4_bin compares with PAD SPACE ('api' = 'api '); SQLite does not.
+    const store = await fresh(t)
+    const p = await newProject(store)
+    await store.logs.insertBatch(p.id, null, ['api', 'api ', 'api  ', ' api'].map((source, i) => event({ message: `m${i}`, source, ts: T0 + i })), T0)
+    for (const source of ['api', 'api ', 'api  ', ' api']) {
+      t.same((await searchAll(store, { projectId: p.id, source })).map((e) => e.source), [source], JSON.stringify(source))
+    }
+  })
+
   t.test('keyset paging: newest first, equal ts values, no duplicates or gaps', async (t) => {
     const store = await fresh(t)
     const p = await newProject(store)
