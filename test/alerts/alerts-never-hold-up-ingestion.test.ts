@@ -15,11 +15,11 @@ for (const backend of backends()) {
     await rx.putAlerts({ discord_webhook_url: discord.webhookUrl('hang') })
     const boom = errorEvent('upstream hangs')
 
-    t.equal((await rx.send([boom, boom, boom, boom, boom])).status, 202, 'the spike itself is accepted')
+    t.equal((await rx.send([boom, boom, boom, boom, boom], 0, false)).status, 202, 'the spike itself is accepted')
     for (let i = 0; i < 100 && discord.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
     t.equal(discord.requests.length, 1, 'the alert is on its way and hangs')
 
-    for (let i = 0; i < 5; i++) t.equal((await rx.send([boom])).status, 202, `batch ${i} answered while the alert hangs`)
+    for (let i = 0; i < 5; i++) t.equal((await rx.send([boom], 0, false)).status, 202, `batch ${i} answered while the alert hangs`)
     t.equal((await rx.first.fetchEvents()).length, 10, 'and stored')
 
     await rx.first.app.alerts.close(0)

@@ -111,4 +111,25 @@ for (const backend of backends()) {
     await rx.idle()
     t.equal(discord.messages.length, 4, 'still going on: the next window is already open')
   })
+
+  t.test(`${backend}: a batch right after a window ends gets the follow-up out first`, async (t) => {
+    const discord = await startFakeDiscord()
+    const rx = await startAlertReceivers(backend)
+    t.teardown(async () => { await rx.close(); await discord.close() })
+    await rx.putAlerts({ discord_webhook_url: discord.webhookUrl(), spike_threshold: 3, spike_window_seconds: 10, suppression_minutes: 1 })
+    const boom = errorEvent('cache stampede')
+
+    await rx.send([boom, boom, boom])
+    await rx.idle()
+    rx.clock.advance(MINUTE - 500)
+    await rx.send([boom])
+    await rx.idle()
+    t.equal(discord.messages.length, 1)
+    // 600 ms later the window has ended; ingestion's own sweep is not due for another 400 ms.
+    rx.clock.advance(600)
+    await rx.send([boom, boom, boom])
+    await rx.idle()
+    t.equal(discord.messages.length, 2, 'the owed follow-up went out before the new events were judged')
+    t.match(discord.messages[1]?.payload.embeds[0].title, /^Spike goes on: 1 more/)
+  })
 }

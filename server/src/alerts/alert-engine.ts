@@ -44,6 +44,8 @@ export interface TestAlertResult {
 }
 
 const CLOSE_WAIT_MS = 10_000
+/** Ingestion looks for ended windows of its project at most this often; the timer covers the rest. */
+const INGEST_SWEEP_EVERY_MS = 1_000
 
 const usable = (s: AlertSettingsRecord | null): s is AlertSettingsRecord & { discord_webhook_url: string } =>
   s !== null && s.discord_webhook_url !== null && s.webhook_status !== 'failed'
@@ -60,6 +62,7 @@ export class AlertEngine {
   #sweeping = false
   #closed = false
   #dropped = 0
+  #lastIngestSweep = new Map<number, number>()
 
   constructor (o: AlertEngineOptions) {
     this.#store = o.store
@@ -139,9 +142,13 @@ export class AlertEngine {
   async #evaluate (batch: IngestedBatch): Promise<void> {
     const settings = await this.#store.alerts.getSettings(batch.projectId)
     if (!usable(settings)) return
-    // Windows that ended are closed before new events are counted into them.
-    await this.#sweep(batch.projectId)
     const now = this.#now()
+    // Windows that ended are closed before new events are counted into them. Once a second is
+    // enough: what is due only changes with time, and a busy project sends many batches a second.
+    if (now - (this.#lastIngestSweep.get(batch.projectId) ?? -Infinity) >= INGEST_SWEEP_EVERY_MS) {
+      this.#lastIngestSweep.set(batch.projectId, now)
+      await this.#sweep(batch.projectId)
+    }
     const groups = groupErrors(batch.events)
     if (groups.length === 0) return
     if (settings.new_fingerprint) await this.#newFingerprints(settings, groups, batch.receivedAt, now)
@@ -158,7 +165,7 @@ export class AlertEngine {
     const w = await alerts.countErrors({ projectId: s.project_id, fingerprint: g.fingerprint, minLevel: ERROR_LEVEL, since: spikeWindowStart(s, now), limit: spikeCountLimit(s) })
     if (!isSpike(s, w.count)) return
     // Losing the claim means another receiver (or batch) is sending this very alert.
-    if (!await alerts.claim(s.project_id, key, 'spike', g.fingerprint, now, suppressionEnd(s, now))) return
+    if (!await this.#claim(s, key, 'spike', g.fingerprint, g.count, now)) return
     const ctx = await this.#context(s, now)
     await this.#deliver(s, { projectId: s.project_id, kind: 'spike', key, fingerprint: g.fingerprint },
       message.spikeAlert(ctx, g, { count: w.count, first: w.first ?? g.first, last: w.last ?? g.last }))
@@ -170,7 +177,7 @@ export class AlertEngine {
     const minute = await alerts.countErrors({ projectId: s.project_id, minLevel: ERROR_LEVEL, since: now - RATE_WINDOW_MS, limit: rateCountLimit(s) })
     const state = await alerts.getState(s.project_id, RATE_KEY)
     if (rateTransition(s, minute.count, state?.active ?? false) !== 'fire') return
-    if (!await alerts.claim(s.project_id, RATE_KEY, 'rate', null, now, suppressionEnd(s, now))) return
+    if (!await this.#claim(s, RATE_KEY, 'rate', null, errors, now)) return
     const ctx = await this.#context(s, now)
     await this.#deliver(s, { projectId: s.project_id, kind: 'rate', key: RATE_KEY, fingerprint: null },
       message.rateAlert(ctx, minute.count, groups.at(-1)?.sample ?? null))
@@ -185,14 +192,33 @@ export class AlertEngine {
     }
     if (fresh.length === 0) return
     if (await alerts.countSuppressed(s.project_id, NEW_KEY, fresh.length, now)) return
-    if (!await alerts.claim(s.project_id, NEW_KEY, 'new', null, now, suppressionEnd(s, now))) {
-      // Another receiver announced its own new fingerprints a moment ago: ours go in its follow-up.
-      await alerts.countSuppressed(s.project_id, NEW_KEY, fresh.length, now)
-      return
-    }
+    // Lost: another receiver announced its own new fingerprints a moment ago; ours go in its follow-up.
+    if (!await this.#claim(s, NEW_KEY, 'new', null, fresh.length, now)) return
     const ctx = await this.#context(s, now)
     await this.#deliver(s, { projectId: s.project_id, kind: 'new_fingerprint', key: NEW_KEY, fingerprint: fresh.length === 1 ? fresh[0]?.fingerprint ?? null : null },
       message.newFingerprints(ctx, fresh))
+  }
+
+  /**
+   * Claims the alert. When the claim is refused only because the last window ended and its
+   * follow-up has not gone out yet (ingestion sweeps at most once a second), the follow-up goes
+   * first and the claim is tried again.
+   */
+  async #claim (s: AlertSettingsRecord, key: string, kind: string, fingerprint: string | null, events: number, now: number): Promise<boolean> {
+    const alerts = this.#store.alerts
+    if (await alerts.claim(s.project_id, key, kind, fingerprint, now, suppressionEnd(s, now))) return true
+    const state = await alerts.getState(s.project_id, key)
+    if (state !== null && state.followup_pending && state.suppressed_until <= now) {
+      await this.#sweep(s.project_id)
+      if (await alerts.claim(s.project_id, key, kind, fingerprint, now, suppressionEnd(s, now))) return true
+      // The follow-up re-opened the window (the problem goes on): these events belong in it.
+      await alerts.countSuppressed(s.project_id, key, events, now)
+    } else if (kind === 'new') {
+      // Other fingerprints were announced a moment ago; ours are "more" in its follow-up. A lost
+      // spike or rate claim is not counted: its events were in the winner's count.
+      await alerts.countSuppressed(s.project_id, key, events, now)
+    }
+    return false
   }
 
   async #sweep (projectId?: number): Promise<void> {
