@@ -76,6 +76,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // Generous for admin JSON; /api/log sets its own 512 KiB limit on the raw bytes.
     bodyLimit: 1024 * 1024
   })
+  // Node skips its request-timeout sweep while headersTimeout (default 60 s) exceeds requestTimeout,
+  // so without this a slow body was never cut off.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, config.requestTimeoutMs)
   const isAdmin = createAdminCheck(config.adminToken)
   const sessions = createSessionCodec(config.adminToken)
   const now = options.now ?? Date.now
