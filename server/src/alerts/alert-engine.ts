@@ -6,12 +6,13 @@ import {
   isRateHigh, isSpike, kindOfKey, planFollowUp, rateCountLimit, rateTransition, shouldSendFollowUp, spikeCountLimit,
   spikeKey, spikeWindowStart, suppressionEnd, type ErrorGroup
 } from './alert-rules.js'
+import { AlertDelivery, usable } from './alert-delivery.js'
 import type { DiscordPayload } from './discord-format.js'
 import * as message from './discord-message.js'
 import { DiscordSender, type SendResult } from './discord-sender.js'
 
 // The I/O shell around alert-rules.ts: reads counts and settings, claims decisions in the
-// database, sends, records history. Runs after ingestion has answered; every failure is logged
+// database, and hands what to send to alert-delivery.ts. Runs after ingestion has answered; every failure is logged
 // here and goes no further.
 
 export interface AlertLogger {
@@ -31,13 +32,6 @@ export interface AlertEngineOptions {
   maxPending?: number
 }
 
-interface Delivery {
-  projectId: number
-  kind: string
-  key: string | null
-  fingerprint: string | null
-}
-
 export interface TestAlertResult {
   result: SendResult
   settings: AlertSettingsRecord | null
@@ -47,15 +41,12 @@ const CLOSE_WAIT_MS = 10_000
 /** Ingestion looks for ended windows of its project at most this often; the timer covers the rest. */
 const INGEST_SWEEP_EVERY_MS = 1_000
 
-const usable = (s: AlertSettingsRecord | null): s is AlertSettingsRecord & { discord_webhook_url: string } =>
-  s !== null && s.discord_webhook_url !== null && s.webhook_status !== 'failed'
-
 export class AlertEngine {
   #store: Store
   #now: () => number
   #publicUrl: string
   #log: AlertLogger
-  #sender: DiscordSender
+  #delivery: AlertDelivery
   #maxPending: number
   #pending = new Set<Promise<void>>()
   #timer: NodeJS.Timeout | undefined
@@ -69,7 +60,7 @@ export class AlertEngine {
     this.#now = o.now
     this.#publicUrl = o.publicUrl
     this.#log = o.log
-    this.#sender = o.sender ?? new DiscordSender()
+    this.#delivery = new AlertDelivery({ store: o.store, now: o.now, log: o.log, sender: o.sender ?? new DiscordSender() })
     this.#maxPending = o.maxPending ?? 500
     const every = o.sweepIntervalMs ?? 15_000
     if (every > 0) {
@@ -113,7 +104,7 @@ export class AlertEngine {
     if (settings === null || settings.discord_webhook_url === null) throw new TeknoError('TEKNO_ERR_ALERT_NO_WEBHOOK')
     const ctx = await this.#context(settings, this.#now())
     // Sent even to a webhook marked failed: a test is how an operator checks it works again.
-    const result = await this.#deliver(settings, { projectId, kind: 'test', key: null, fingerprint: null }, message.testAlert(ctx), true)
+    const result = await this.#delivery.deliver(settings, { projectId, kind: 'test', key: null, fingerprint: null }, message.testAlert(ctx), true)
     return { result, settings: await this.#store.alerts.getSettings(projectId) }
   }
 
@@ -127,7 +118,7 @@ export class AlertEngine {
     let timer: NodeJS.Timeout | undefined
     await Promise.race([this.idle(), new Promise((resolve) => { timer = setTimeout(resolve, graceMs) })])
     clearTimeout(timer)
-    this.#sender.close()
+    this.#delivery.close()
     await this.idle()
   }
 
@@ -167,7 +158,7 @@ export class AlertEngine {
     // Losing the claim means another receiver (or batch) is sending this very alert.
     if (!await this.#claim(s, key, 'spike', g.fingerprint, g.count, now)) return
     const ctx = await this.#context(s, now)
-    await this.#deliver(s, { projectId: s.project_id, kind: 'spike', key, fingerprint: g.fingerprint },
+    await this.#delivery.deliver(s, { projectId: s.project_id, kind: 'spike', key, fingerprint: g.fingerprint },
       message.spikeAlert(ctx, g, { count: w.count, first: w.first ?? g.first, last: w.last ?? g.last }))
   }
 
@@ -179,7 +170,7 @@ export class AlertEngine {
     if (rateTransition(s, minute.count, state?.active ?? false) !== 'fire') return
     if (!await this.#claim(s, RATE_KEY, 'rate', null, errors, now)) return
     const ctx = await this.#context(s, now)
-    await this.#deliver(s, { projectId: s.project_id, kind: 'rate', key: RATE_KEY, fingerprint: null },
+    await this.#delivery.deliver(s, { projectId: s.project_id, kind: 'rate', key: RATE_KEY, fingerprint: null },
       message.rateAlert(ctx, minute.count, groups.at(-1)?.sample ?? null))
   }
 
@@ -195,7 +186,7 @@ export class AlertEngine {
     // Lost: another receiver announced its own new fingerprints a moment ago; ours go in its follow-up.
     if (!await this.#claim(s, NEW_KEY, 'new', null, fresh.length, now)) return
     const ctx = await this.#context(s, now)
-    await this.#deliver(s, { projectId: s.project_id, kind: 'new_fingerprint', key: NEW_KEY, fingerprint: fresh.length === 1 ? fresh[0]?.fingerprint ?? null : null },
+    await this.#delivery.deliver(s, { projectId: s.project_id, kind: 'new_fingerprint', key: NEW_KEY, fingerprint: fresh.length === 1 ? fresh[0]?.fingerprint ?? null : null },
       message.newFingerprints(ctx, fresh))
   }
 
@@ -238,7 +229,7 @@ export class AlertEngine {
       if (!await alerts.claimRecovery(r.project_id, RATE_KEY, now)) continue
       if (!usable(s)) continue
       const ctx = await this.#context(s, now)
-      await this.#deliver(s, { projectId: r.project_id, kind: 'rate_recovery', key: RATE_KEY, fingerprint: null },
+      await this.#delivery.deliver(s, { projectId: r.project_id, kind: 'rate_recovery', key: RATE_KEY, fingerprint: null },
         message.rateRecovery(ctx, minute.count, r.alerted_at))
     }
     for (const d of await alerts.dueFollowUps(this.#now(), projectId)) {
@@ -272,41 +263,11 @@ export class AlertEngine {
     } else {
       payload = message.newFingerprintFollowUp(ctx, count, d.alerted_at)
     }
-    await this.#deliver(s, { projectId: d.project_id, kind: `${kind === 'new' ? 'new_fingerprint' : kind}_followup`, key: d.alert_key, fingerprint: d.fingerprint }, payload)
+    await this.#delivery.deliver(s, { projectId: d.project_id, kind: `${kind === 'new' ? 'new_fingerprint' : kind}_followup`, key: d.alert_key, fingerprint: d.fingerprint }, payload)
   }
 
   async #context (s: AlertSettingsRecord, now: number): Promise<message.MessageContext> {
     const project = await this.#store.projects.get(s.project_id)
     return { projectId: s.project_id, projectName: project?.name ?? `project ${s.project_id}`, publicUrl: this.#publicUrl, settings: s, now }
-  }
-
-  async #deliver (s: AlertSettingsRecord, d: Delivery, payload: DiscordPayload, evenIfFailed = false): Promise<SendResult> {
-    const url = s.discord_webhook_url as string
-    const result = evenIfFailed || usable(s)
-      ? await this.#sender.send(url, payload)
-      : { ok: false, status: null, attempts: 0, response: 'webhook marked failed; not sent', webhookGone: false }
-    const now = this.#now()
-    const outcome = result.ok ? 'sent' : result.webhookGone ? 'webhook_failed' : result.attempts === 0 ? 'skipped' : 'failed'
-    await this.#store.alerts.appendHistory({
-      project_id: d.projectId,
-      kind: d.kind,
-      alert_key: d.key,
-      fingerprint: d.fingerprint,
-      title: payload.embeds?.[0]?.title ?? payload.content ?? d.kind,
-      outcome,
-      http_status: result.status,
-      attempts: result.attempts,
-      response: result.response,
-      created_at: now
-    })
-    if (result.webhookGone) {
-      this.#log.warn({ projectId: d.projectId, status: result.status }, 'Discord webhook refused; marked failed until its URL changes or a test succeeds')
-      await this.#store.alerts.setWebhookStatus(d.projectId, url, 'failed', `Discord answered ${result.status}: ${(result.response ?? '').slice(0, 300)}`, now)
-    } else if (result.ok && s.webhook_status !== 'ok') {
-      await this.#store.alerts.setWebhookStatus(d.projectId, url, 'ok', null, now)
-    } else if (!result.ok) {
-      this.#log.warn({ projectId: d.projectId, status: result.status, attempts: result.attempts }, 'alert not delivered')
-    }
-    return result
   }
 }
