@@ -24,8 +24,6 @@ export type MaintenanceOutcome =
 
 const RUNS_KEPT = 200
 
-interface AlertStateStore { deleteStale?: (before: number) => Promise<number> }
-
 /**
  * Self-maintenance without cron. Inside a process a single-flight promise keeps one run at a
  * time; across processes the database lease does. Failures are reported and recorded, never
@@ -51,9 +49,16 @@ export class Maintainer {
     this.run('traffic', false).catch((err: unknown) => this.#o.onError?.(err))
   }
 
-  /** Runs now if the lease is free; `force` skips the interval check (admin endpoints). */
+  /**
+   * Runs now if the lease is free; `force` skips the interval check (admin endpoints). A forced
+   * run that finds another in progress here waits for it and then runs, so "maintain now" never
+   * answers with a run that started before the call.
+   */
   run (trigger: string, force: boolean): Promise<MaintenanceOutcome> {
-    if (this.#running !== null) return this.#running
+    if (this.#running !== null) {
+      if (!force) return this.#running
+      return this.#running.catch(() => undefined).then(() => this.run(trigger, force))
+    }
     this.#running = this.#runOnce(trigger, force).finally(() => { this.#running = null })
     return this.#running
   }
@@ -116,7 +121,6 @@ export class Maintainer {
       run.batches_purged += await drain(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize))
     }
     run.counters_purged = await drain(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize))
-    const alerts = (store as { alerts?: AlertStateStore }).alerts
-    if (alerts?.deleteStale !== undefined) run.alert_state_purged = await alerts.deleteStale(now() - ALERT_STATE_TTL_MS)
+    run.alert_state_purged = await store.alerts.deleteStale(now() - ALERT_STATE_TTL_MS)
   }
 }

@@ -1,8 +1,17 @@
 import t from 'tap'
 import { backends } from '../../helpers/backends.js'
-import { startReceiver } from '../../helpers/receiver.js'
+import { startReceiver, type RunningReceiver } from '../../helpers/receiver.js'
 
 const HOUR = 3_600_000
+
+// Ingest itself may start a run (traffic-triggered maintenance) that races the admin call, so
+// the tests add up what every recorded run removed.
+async function totals (r: RunningReceiver): Promise<Record<string, number>> {
+  const { runs } = await (await r.admin('GET', '/admin/maintenance')).json() as { runs: Array<Record<string, number>> }
+  const sum: Record<string, number> = { runs: runs.length }
+  for (const key of ['logs_purged', 'batches_purged', 'counters_purged']) sum[key] = runs.reduce((n, run) => n + Number(run[key]), 0)
+  return sum
+}
 
 for (const backend of backends()) {
   t.test(`${backend}: purge removes exactly what is past each project's retention`, async (t) => {
@@ -22,8 +31,8 @@ for (const backend of backends()) {
     t.equal(res.status, 200)
     const report = await res.json() as Record<string, unknown>
     t.equal(report.ran, true)
-    t.equal(report.logs_purged, 55)
     t.equal(report.ok, true)
+    t.equal((await totals(r)).logs_purged, 55)
 
     const left = await r.fetchEvents()
     t.equal(left.length, 40)
@@ -33,6 +42,7 @@ for (const backend of backends()) {
 
     const again = await (await r.admin('POST', '/admin/purge')).json() as Record<string, unknown>
     t.equal(again.logs_purged, 0, 'a second purge finds nothing more')
+    t.equal((await totals(r)).logs_purged, 55)
   })
 
   t.test(`${backend}: expired batch ids and rate counters go too`, async (t) => {
@@ -41,12 +51,15 @@ for (const backend of backends()) {
     t.teardown(() => r.close())
     t.equal((await r.send({ batch_id: 'kept-for-retention', events: [{ message: 'x' }] })).status, 202)
     now += 3 * HOUR
-    let report = await (await r.admin('POST', '/admin/maintain')).json() as Record<string, number>
-    t.ok(report.counters_purged >= 1, 'counters older than two hours are dropped')
-    t.equal(report.batches_purged, 0, 'batch ids within retention stay')
+    t.equal((await r.admin('POST', '/admin/maintain')).status, 200)
+    let sum = await totals(r)
+    t.ok(sum.counters_purged >= 1, 'counters older than two hours are dropped')
+    t.equal(sum.batches_purged, 0, 'batch ids within retention stay')
+    t.equal(sum.logs_purged, 0)
     now += 46 * HOUR
-    report = await (await r.admin('POST', '/admin/maintain')).json() as Record<string, number>
-    t.equal(report.batches_purged, 1, 'batch ids past retention are dropped')
-    t.equal(report.logs_purged, 1)
+    t.equal((await r.admin('POST', '/admin/maintain')).status, 200)
+    sum = await totals(r)
+    t.equal(sum.batches_purged, 1, 'batch ids past retention are dropped')
+    t.equal(sum.logs_purged, 1)
   })
 }
