@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { createAdminCheck } from './admin/admin-token.js'
 import type { Config } from './config.js'
 import { TeknoError } from './errors.js'
-import { installErrorHandling } from './http-errors.js'
+import { clientErrorHandler, installErrorHandling } from './http-errors.js'
 import cookie from '@fastify/cookie'
 import { judgeSession } from './dashboard/session-auth.js'
 import { createSessionCodec } from './dashboard/session-token.js'
@@ -74,7 +74,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
     // Generous for admin JSON; /api/log sets its own 512 KiB limit on the raw bytes.
-    bodyLimit: 1024 * 1024
+    bodyLimit: 1024 * 1024,
+    clientErrorHandler
   })
   // Node skips its request-timeout sweep while headersTimeout (default 60 s) exceeds requestTimeout,
   // so without this a slow body was never cut off.

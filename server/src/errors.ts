@@ -11,6 +11,7 @@ export const ERRORS = {
   TEKNO_ERR_BAD_ENCODING: { status: 400, message: 'The body is not valid UTF-8' },
   TEKNO_ERR_HOSTILE_INPUT: { status: 400, message: 'The body contains forbidden keys or nests too deeply' },
   TEKNO_ERR_VALIDATION: { status: 400, message: 'The request does not have the expected shape' },
+  TEKNO_ERR_BAD_REQUEST: { status: 400, message: 'The HTTP request is malformed' },
   TEKNO_ERR_BAD_QUERY: { status: 400, message: 'A query parameter is invalid' },
   TEKNO_ERR_MISSING_KEY: { status: 401, message: 'The X-Tekno-Key header is missing' },
   TEKNO_ERR_UNKNOWN_KEY: { status: 401, message: 'No project has this key' },

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { ERRORS, StorageUnavailableError, TeknoError, type ErrorCode } from './errors.js'
 
@@ -10,6 +11,23 @@ const FASTIFY_CODES: Record<number, ErrorCode> = {
   408: 'TEKNO_ERR_TIMEOUT',
   413: 'TEKNO_ERR_BODY_TOO_LARGE',
   415: 'TEKNO_ERR_UNSUPPORTED_MEDIA_TYPE'
+}
+
+/**
+ * Errors Node raises on the socket before any route runs (a body that arrives too slowly, a
+ * malformed request line) still answer in our JSON vocabulary.
+ */
+export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, reason, code]: [number, string, ErrorCode] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'Request Timeout', 'TEKNO_ERR_TIMEOUT']
+    : [400, 'Bad Request', 'TEKNO_ERR_BAD_REQUEST']
+  const body = JSON.stringify({ code, message: ERRORS[code].message })
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
 }
 
 export function installErrorHandling (app: FastifyInstance): void {

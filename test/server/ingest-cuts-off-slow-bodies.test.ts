@@ -29,5 +29,6 @@ t.test('a body that stops arriving is answered 408 and the connection closed', a
     const giveUp = setTimeout(() => { socket.destroy(); resolve(`${data}[still open after 60 s]`) }, 60_000)
   })
   t.match(answer, /^HTTP\/1\.1 408 /, `answered 408 after ${Date.now() - started} ms: ${JSON.stringify(answer.slice(0, 200))}`)
+  t.match(answer, /\r\n\r\n\{"code":"TEKNO_ERR_TIMEOUT","message":"[^"]+"\}$/, 'in the receiver\'s own JSON error shape')
   t.same(await r.fetchEvents(), [], 'nothing stored')
 })

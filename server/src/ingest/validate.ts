@@ -28,7 +28,7 @@ const text = (max: number) => z.string().max(max, `at most ${max} characters`)
 const eventSchema = z.object({
   ts: z.union([
     z.number().int('epoch milliseconds must be whole').nonnegative().max(8.64e15),
-    z.string().regex(ISO_8601, 'must be ISO 8601').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date')
+    z.string().regex(ISO_8601, 'must be ISO 8601').refine((s) => !Number.isNaN(parseIso(s)), 'is not a real date')
   ]).nullish(),
   level: z.union([z.string(), z.number()]).nullish()
     .refine((v) => v == null || levelNumber(v) !== undefined,
@@ -74,8 +74,17 @@ export function validateBatch (body: unknown, receivedAt: number): ValidBatch {
   return { batchId: batch.data.batch_id ?? null, events }
 }
 
+/**
+ * A date-time without a zone is read as UTC, not in the server's local zone (Date.parse's rule),
+ * so the stored instant never depends on where the receiver runs.
+ */
+export function parseIso (s: string): number {
+  const zoneless = /[T ]\d{2}:\d{2}/.test(s) && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(s)
+  return Date.parse(zoneless ? `${s.replace(' ', 'T')}Z` : s)
+}
+
 function normalise (e: z.infer<typeof eventSchema>, receivedAt: number, index: number): StoredEvent {
-  let ts = e.ts == null ? receivedAt : typeof e.ts === 'number' ? e.ts : Date.parse(e.ts)
+  let ts = e.ts == null ? receivedAt : typeof e.ts === 'number' ? e.ts : parseIso(e.ts)
   let context: Record<string, unknown> | null = e.context ?? null
   if (ts > receivedAt + FUTURE_TOLERANCE_MS) {
     // A client with a fast clock must not lose its events to retention or hide them in the future.

@@ -150,3 +150,11 @@ t.test('normalised event keeps exact text: emoji, NUL, context JSON', async (t) 
   t.equal(e.stack, 'st')
   t.same(JSON.parse(e.context!), { nested: { deep: [1, '🎉'] } })
 })
+
+t.test('an ISO date-time without a zone is read as UTC, whatever the server zone', async (t) => {
+  const { parseIso } = await import('../../../server/dist/ingest/validate.js')
+  t.equal(parseIso('2026-11-27T22:50:51.123'), Date.UTC(2026, 10, 27, 22, 50, 51, 123))
+  t.equal(parseIso('2026-11-27 22:50'), Date.UTC(2026, 10, 27, 22, 50))
+  t.equal(parseIso('2026-11-27T22:50:51+02:00'), Date.UTC(2026, 10, 27, 20, 50, 51))
+  t.equal(parseIso('2026-11-27'), Date.UTC(2026, 10, 27))
+})
