@@ -25,3 +25,13 @@ t.test('every line an app logs through the pino worker before a normal exit is s
   t.match(error.stack, /Error: db timeout\n\s+at /)
   t.equal(error.context.err.type, 'Error')
 })
+
+t.test('an app that awaits the worker before building its logger, with its own messageKey', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const app = runApp('pino-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: '10', READY_FIRST: '1', MESSAGE_KEY: 'text' })
+  t.equal(await app.exited, 0, app.stderr())
+  const events = await allEvents(receiver)
+  t.equal(events.length, 11)
+  t.ok(events.some((e) => e.message === 'line 3'), 'the message comes from the configured messageKey')
+})

@@ -42,7 +42,8 @@ t.test('winston-loki as primary: over quota the logs go to the receiver, then ba
   t.ok(inLoki.has(lines - 1), 'the last lines went to Loki again')
   t.match(warnings.join('\n'), /primary unavailable.*rate limited \(429/)
   t.match(warnings.join('\n'), /primary recovered/)
-  t.equal(transport.stats().switches, 3, 'diverted, probing, recovered')
+  t.ok(transport.stats().switches >= 3, 'at least diverted, probing, recovered')
+  t.equal(transport.state, 'primary', 'ends on the primary')
 })
 
 t.test('trip() diverts at once, for providers whose quota signal cannot be seen', async (t) => {

@@ -6,7 +6,7 @@ import type { TeknoEvent } from './core/event.js'
 import type { Resolved } from './core/options.js'
 import { Overflow } from './core/overflow.js'
 import type { Shipper } from './core/shipper.js'
-import type { PinoPrimaryTarget } from './pino.js'
+import type { PinoConfig, PinoPrimaryTarget } from './pino.js'
 
 export interface PinoPrimary {
   write (line: string): void
@@ -15,7 +15,6 @@ export interface PinoPrimary {
 }
 
 type Factory = (options: unknown) => NodeJS.WritableStream | Promise<NodeJS.WritableStream>
-interface PinoConfig { levels?: unknown, messageKey?: string, errorKey?: string }
 
 /** pino resolves a target from the app that named it; inside our worker the app's cwd stands in. */
 async function loadFactory (target: string): Promise<Factory> {
@@ -48,7 +47,7 @@ function originsOf (options: Record<string, unknown> | undefined, explicit: stri
  * Runs the primary pino transport inside our worker and puts the overflow logic in front of it.
  * Lines that arrive while the primary is still loading wait in order and are in the ring.
  */
-export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: PinoConfig, inWorker: boolean): PinoPrimary {
+export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: () => PinoConfig | null, inWorker: boolean): PinoPrimary {
   let stream: NodeJS.WritableStream | null = null
   let pending: string[] | null = []
   const overflow = new Overflow<string>({
@@ -67,9 +66,11 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
   const ready = (async () => {
     const factory = await loadFactory(target.target)
     const made = factory(target.options ?? {})
-    // A primary built with expectPinoConfig waits for the message pino already sent to us.
-    if (inWorker && (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true) {
-      parentPort?.emit('message', { code: 'PINO_CONFIG', config })
+    // A primary built with expectPinoConfig waits for pino's config message; if it came before
+    // the primary was loaded, it gets a copy (if not, it receives the original itself).
+    const seen = config()
+    if (inWorker && seen !== null && (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true) {
+      parentPort?.emit('message', { code: 'PINO_CONFIG', config: seen })
     }
     stream = await made
     stream.on('error', (err: Error) => overflow.result({ ok: false, message: err.message }, undefined))

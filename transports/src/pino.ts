@@ -1,5 +1,5 @@
 import build from 'pino-abstract-transport'
-import { workerData } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { resolveOptions, type Injected, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromPinoLine, type PinoKeys } from './map-pino.js'
@@ -18,7 +18,26 @@ export interface TeknoPinoOptions extends TeknoOptions {
   primary?: PinoPrimaryTarget
 }
 
-type SourceStream = AsyncIterable<string> & { messageKey?: string, errorKey?: string, levels?: unknown }
+export interface PinoConfig { levels?: unknown, messageKey?: string, errorKey?: string }
+
+/**
+ * pino posts its messageKey/errorKey to the worker when the logger is built. We read that message
+ * ourselves instead of using expectPinoConfig, which holds the worker's 'ready' until then: an app
+ * that awaits 'ready' before calling pino(transport) would wait forever.
+ */
+function watchPinoConfig (keys: PinoKeys, config: { current: PinoConfig | null }, onConfig: () => void): void {
+  if (parentPort === null) return
+  const port = parentPort
+  const handler = (message: { code?: string, config?: PinoConfig }): void => {
+    if (message?.code !== 'PINO_CONFIG' || message.config === undefined) return
+    config.current = message.config
+    keys.messageKey = message.config.messageKey ?? keys.messageKey
+    keys.errorKey = message.config.errorKey ?? keys.errorKey
+    port.off('message', handler)
+    onConfig()
+  }
+  port.on('message', handler)
+}
 
 export interface TeknoPinoStream extends NodeJS.WritableStream {
   /** Sends or spools everything written so far; pino's logger.flush(cb) calls this. */
@@ -28,33 +47,48 @@ export interface TeknoPinoStream extends NodeJS.WritableStream {
   stats (): ShipperStats
 }
 
-function create (options: TeknoPinoOptions & Injected, waitForConfig: boolean): TeknoPinoStream | Promise<TeknoPinoStream> {
+function create (options: TeknoPinoOptions & Injected, inWorker: boolean): TeknoPinoStream {
   const resolved = resolveOptions(options)
   const shipper = new Shipper(resolved)
   const keys: PinoKeys = { messageKey: 'msg', errorKey: 'err' }
   const toEvent = (line: string) => fromPinoLine(line, keys, resolved.source)
+  const config: { current: PinoConfig | null } = { current: null }
   let primary: PinoPrimary | null = null
+  const deliver = (line: string): void => {
+    if (primary !== null) primary.write(line)
+    else shipper.push(toEvent(line))
+  }
+  // The first lines can be read before pino's config message is handled; they wait for it (a
+  // second at most) so that a custom messageKey applies to them too.
+  let held: string[] | null = inWorker ? [] : null
+  const release = (): void => {
+    const lines = held ?? []
+    held = null
+    for (const line of lines) deliver(line)
+  }
+  if (inWorker) watchPinoConfig(keys, config, release)
 
-  const stream = build(async (source: SourceStream) => {
-    keys.messageKey = source.messageKey ?? keys.messageKey
-    keys.errorKey = source.errorKey ?? keys.errorKey
-    if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, source, waitForConfig)
+  const stream = build(async (source: AsyncIterable<string>) => {
+    if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, () => config.current, inWorker)
     // Only enqueue here: awaiting the network would let a slow receiver push back into the app.
     for await (const line of source) {
-      if (primary !== null) primary.write(line)
-      else shipper.push(toEvent(line))
+      if (held === null) {
+        deliver(line)
+      } else if (held.push(line) === 1) {
+        setTimeout(release, 1000).unref()
+      }
     }
   }, {
     parse: 'lines',
-    expectPinoConfig: waitForConfig,
     async close () {
+      release()
       // The primary first: what it fails to deliver while closing still reaches the shipper.
       await (primary as PinoPrimary | null)?.close()
       await shipper.close()
     }
   })
 
-  const extend = (s: NodeJS.WritableStream): TeknoPinoStream => Object.assign(s, {
+  return Object.assign(stream, {
     flush (cb?: (err?: Error) => void): Promise<void> {
       // Lines written just before are still in the line splitter; the read loop takes them next turn.
       const done = new Promise((resolve) => setImmediate(resolve)).then(() => shipper.flush())
@@ -66,13 +100,12 @@ function create (options: TeknoPinoOptions & Injected, waitForConfig: boolean): 
     },
     stats: () => shipper.stats()
   })
-  return stream instanceof Promise ? stream.then(extend) : extend(stream)
 }
 
 /** The worker entry point pino loads for `target: 'tekno-logger/pino'`. */
 export default async function teknoPinoTransport (options: TeknoPinoOptions): Promise<TeknoPinoStream> {
   const fromPino = (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true
-  return await create(options, fromPino)
+  return create(options, fromPino)
 }
 
 /**
@@ -80,5 +113,5 @@ export default async function teknoPinoTransport (options: TeknoPinoOptions): Pr
  * does not fit: `pino(options, createStream({ url, key, secret }))`.
  */
 export function createStream (options: TeknoPinoOptions & Injected): TeknoPinoStream {
-  return create(options, false) as TeknoPinoStream
+  return create(options, false)
 }
