@@ -17,6 +17,7 @@ import { isMain } from './lib/standalone.js'
 const DEFAULT = ['seed-batch', 'sustained-ingest', 'purge-under-load', 'rsyslog-peer', 'dashboard-queries', 'transports']
 /** Measured inside the default scenarios already; run on their own with --only. */
 const ON_DEMAND = ['storage-ceiling', 'parse-only-baseline']
+const DOC = join(BENCH_DIR, '..', 'docs', 'benchmarks.md')
 /** What makes sense against a deployed receiver: nothing that needs its database or its host. */
 const REMOTE = ['seed-batch', 'sustained-ingest']
 
@@ -52,6 +53,11 @@ export async function main (argv = process.argv.slice(2)) {
   }
   if (options.help) {
     process.stdout.write(USAGE)
+    return 0
+  }
+  if (options.render !== undefined) {
+    writeFileSync(DOC, renderBenchmarksDoc(JSON.parse(readFileSync(options.render, 'utf8'))))
+    process.stdout.write(`Regenerated ${DOC} from ${options.render}\n`)
     return 0
   }
   const wanted = (options.only ?? (options.remote !== null ? REMOTE : [...DEFAULT, ...otherScenarios()])).filter((n) => !options.skip.includes(n))
@@ -111,9 +117,8 @@ export async function main (argv = process.argv.slice(2)) {
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   process.stdout.write(`\nResults: ${file}\n`)
   if (options.writeDocs && options.only === null && options.skip.length === 0) {
-    const doc = join(BENCH_DIR, '..', 'docs', 'benchmarks.md')
-    writeFileSync(doc, renderBenchmarksDoc(report))
-    process.stdout.write(`Regenerated ${doc}\n`)
+    writeFileSync(DOC, renderBenchmarksDoc(report))
+    process.stdout.write(`Regenerated ${DOC}\n`)
   }
   if (options.remote !== null) printRemoteCleanup(options.remote, ctx.runId)
   if (ctx.profileDir !== undefined) process.stdout.write(`CPU profiles: ${ctx.profileDir} (open in Chrome DevTools or summarise with node bench/lib/profile-summary.js FILE)\n`)

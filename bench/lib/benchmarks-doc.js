@@ -12,6 +12,11 @@ export function renderBenchmarksDoc (report) {
     'Every figure comes from the same run as its baseline, so compare the ratios first: absolute',
     'numbers move with the machine, ratios much less. How to run it yourself, and what each scenario',
     'does, is in [bench/README.md](../bench/README.md).', '')
+  const load = machine.loadAverageAtStart?.[0]
+  if (load !== undefined && load > machine.cores) {
+    out.push(`Other work kept this machine busy during the run (load average ${load} on ${machine.cores} cores at the start):`,
+      'latencies and rates are lower than on an idle machine; CPU/batch (CPU time per batch) and the ratios move least.', '')
+  }
 
   out.push('## Machine', '', markdownTable({
     columns: ['', ''],

@@ -24,6 +24,7 @@ export function runExternal (ctx, name, env = {}) {
       maxBuffer: 16 * 1024 * 1024
     }, (err, stdout, stderr) => {
       clearInterval(ticker)
+      if (err?.killed) { reject(new Error(`${name}.bench.js did not finish within ${TIMEOUT_MS / 60_000} min and was stopped\n${stderr.slice(-2000)}`)); return }
       if (err) { reject(new Error(`${name}.bench.js failed: ${err.message}\n${stderr.slice(-2000)}`)); return }
       resolve({ id: name, title: `${name} (bench/${name}.bench.js)`, ...parseOutput(stdout), checks: [], data: { stdout } })
     })

@@ -14,6 +14,7 @@ export const USAGE = `npm run bench -- [options]
   --profile              write a V8 CPU profile of each receiver process to bench/results/profiles/
   --results-dir DIR      where the JSON goes (default bench/results)
   --no-docs              do not regenerate docs/benchmarks.md (quick and remote runs never do)
+  --render FILE          only regenerate docs/benchmarks.md from a saved result
 
 Remote mode (a deployed receiver; only tagged test events are sent, source "tekno-bench"):
   --url https://…        the receiver's base URL
@@ -40,6 +41,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
       profile: { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
+      render: { type: 'string' },
       url: { type: 'string' },
       key: { type: 'string' },
       secret: { type: 'string' },
@@ -66,6 +68,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
   const mysqlUrl = values['mysql-url'] ?? nonEmpty(env.TEKNO_BENCH_MYSQL_URL) ?? nonEmpty(env.TEKNO_TEST_MYSQL_URL)
   return {
     help: values.help,
+    render: values.render,
     quick,
     only: list(values.only),
     skip: list(values.skip) ?? [],
