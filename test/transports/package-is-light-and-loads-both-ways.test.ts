@@ -1,6 +1,7 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { appEnv } from './fixtures/helpers/child.js'
@@ -46,4 +47,34 @@ t.test('both subpaths load with require and with import', async (t) => {
     const same = createRequire(import.meta.url)('tekno-logger/winston').TeknoTransport === TeknoTransport
     console.log(typeof build, typeof createStream, typeof TeknoTransport, same)`], { encoding: 'utf8', env: appEnv() })
   t.equal(esm.trim(), 'function function function true', 'one class for both module systems')
+})
+
+t.test('the shipped types work from an ESM and from a CommonJS TypeScript file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tekno-types-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(dir, 'node_modules'))
+  writeFileSync(join(dir, 'package.json'), '{}')
+  writeFileSync(join(dir, 'app.mts'), [
+    "import teknoPino, { createStream, type TeknoPinoOptions } from 'tekno-logger/pino'",
+    "import { TeknoTransport } from 'tekno-logger/winston'",
+    "const options: TeknoPinoOptions = { url: 'http://127.0.0.1:3000', key: 'k', secret: 's', primary: { target: 'pino-loki' } }",
+    'const stream = createStream(options); void stream.flush(); stream.trip()',
+    'const worker: Promise<unknown> = teknoPino(options); void worker',
+    "const transport = new TeknoTransport({ url: 'x', key: 'k', secret: 's', level: 'info' }); void transport.flush(); transport.stats().sent.toFixed()"
+  ].join('\n'))
+  writeFileSync(join(dir, 'app.cts'), [
+    "import pinoTransport = require('tekno-logger/pino')",
+    "import { TeknoTransport } from 'tekno-logger/winston'",
+    "void pinoTransport.createStream({ url: 'x', key: 'k', secret: 's' }).flush()",
+    "void new TeknoTransport({ url: 'x', key: 'k', secret: 's' }).flush()"
+  ].join('\n'))
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url))
+  const out = (() => {
+    try {
+      return execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', 'app.mts', 'app.cts'], { cwd: dir, encoding: 'utf8', env: appEnv() })
+    } catch (err) {
+      return String((err as { stdout?: string }).stdout ?? err)
+    }
+  })()
+  t.equal(out, '', 'no type errors')
 })

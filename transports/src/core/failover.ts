@@ -69,7 +69,7 @@ export class Failover {
     const kind = classify(result)
     const why = `${result.status ?? 'network'}${result.message === undefined ? '' : ' ' + result.message.slice(0, 120)}`
     if (kind === 'rate') {
-      this.trip(`rate limited (${why})`, (result.retryAfterMs ?? this.#options.rateLimitMs) + this.#random() * 1000)
+      this.trip(`rate limited (${why})`, (result.retryAfterMs ?? this.#options.rateLimitMs) * (1 + this.#random() * 0.1))
     } else if (kind === 'quota') {
       this.trip(`over quota (${why})`, this.#options.quotaMs * (1 + this.#random() * 0.1))
     } else if (this.#state === 'probing' || ++this.#streak >= this.#options.failureThreshold) {

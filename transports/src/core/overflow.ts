@@ -90,7 +90,13 @@ export class Overflow<T> {
     this.#replay(undefined)
   }
 
+  /**
+   * Called once the primary was given its chance to flush. Whatever no primary success has
+   * confirmed by now (a final push still in flight, or one that never started because the
+   * primary ran out of time) goes to the receiver: a duplicate is better than a gap.
+   */
   close (): void {
+    this.#replay(undefined)
     this.#unwatch()
   }
 
