@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { resolveOptions } from '../../transports/dist/core/options.js'
 import { Shipper } from '../../transports/dist/core/shipper.js'
@@ -69,3 +69,33 @@ t.test('when memory and spool are full, the lowest levels go first and the loss 
 function spoolFile (dir: string): string {
   return join(dir, readdirSync(dir).find((f) => f.endsWith('.ndjson'))!)
 }
+
+t.test('writers sharing a spool directory keep their own files; only files of gone writers are replayed', async (t) => {
+  const dir = spoolDir(t)
+  const down = { ...base, spoolDir: dir, maxBufferBytes: 500, fetch: fakeFetch([refused()]).fetch, sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)), onWarning: () => {} }
+  const a = new Shipper(resolveOptions(down))
+  const b = new Shipper(resolveOptions(down))
+  for (let i = 0; i < 100; i++) a.push({ level: 'info', message: `a${i}` })
+  for (let i = 0; i < 100; i++) b.push({ level: 'info', message: `b${i}` })
+  await a.close()
+  // A process that died with a spool of its own (a pid that cannot be alive).
+  writeFileSync(join(dir, `${spoolFile(dir).split('/').at(-1)!.split('-')[0]}-99999999-1.ndjson`),
+    JSON.stringify({ batch_id: 'from-a-dead-process', created: 1, n: 1, events: [{ level: 'info', message: 'dead' }] }) + '\n')
+
+  const up = fakeFetch([accepted()])
+  const c = new Shipper(resolveOptions({ ...base, spoolDir: dir, fetch: up.fetch }))
+  for (let tries = 0; c.stats().sent < 101 && tries < 400; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
+  const replayed = up.calls.flatMap((call) => call.json.events.map((e: any) => e.message))
+  t.equal(replayed[0], 'dead', 'the dead process spool first: it is the oldest')
+  t.same(replayed.slice(1), Array.from({ length: 100 }, (_, i) => `a${i}`), 'the closed writer, in order')
+  t.notOk(replayed.some((m: string) => m.startsWith('b')), 'the live writer keeps its file')
+
+  for (let i = 100; i < 120; i++) b.push({ level: 'info', message: `b${i}` })
+  await b.close()
+  const d = fakeFetch([accepted()])
+  const e = new Shipper(resolveOptions({ ...base, spoolDir: dir, fetch: d.fetch }))
+  for (let tries = 0; e.stats().sent < 120 && tries < 400; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.same(d.calls.flatMap((call) => call.json.events.map((ev: any) => ev.message)), Array.from({ length: 120 }, (_, i) => `b${i}`), 'nothing b wrote after c replayed is lost')
+  await c.close()
+  await e.close()
+})
