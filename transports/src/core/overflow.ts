@@ -28,6 +28,9 @@ export class Overflow<T> {
   #failover: Failover
   #unwatch: () => void
   #switches = 0
+  #requestIds = 0
+  #lastTag = 0
+  #inflight = new Map<number, { floor: number, tag: number }>()
 
   constructor (o: OverflowOptions<T>) {
     this.#o = o
@@ -47,8 +50,8 @@ export class Overflow<T> {
         origins,
         receiverOrigin: new URL(o.options.endpoint).origin,
         now: o.options.now,
-        onStart: () => this.#ring.lastSeq,
-        onResult: (result, tag) => this.result(result, tag)
+        onStart: () => this.#started(),
+        onResult: (result, id) => this.#answered(result, id)
       })
   }
 
@@ -73,6 +76,28 @@ export class Overflow<T> {
     } catch (err) {
       this.result({ ok: false, message: (err as Error).message }, undefined)
     }
+  }
+
+  /**
+   * A primary request starts: it can carry items after the previous request's last one and up
+   * to the newest. Requests overlap when the primary does not wait for one push before the next.
+   */
+  #started (): number {
+    const id = ++this.#requestIds
+    this.#inflight.set(id, { floor: this.#lastTag, tag: this.#ring.lastSeq })
+    this.#lastTag = this.#ring.lastSeq
+    return id
+  }
+
+  #answered (result: PrimaryResult, id: number | undefined): void {
+    const request = id === undefined ? undefined : this.#inflight.get(id)
+    if (id !== undefined) this.#inflight.delete(id)
+    if (request === undefined) return this.result(result, undefined)
+    // A success must not confirm items an earlier request still in flight may carry: if that one
+    // fails later, its items are still in the ring to replay.
+    let tag = request.tag
+    if (result.ok) for (const other of this.#inflight.values()) tag = Math.min(tag, other.floor)
+    this.result(result, tag)
   }
 
   /** One observed answer of the primary; `tag` is the last item it could have carried. */

@@ -33,8 +33,8 @@ export interface ShipperStats {
  * is counted as dropped. One batch is in flight at a time: order is kept, and a receiver that
  * is down sees one request per backoff step instead of a storm.
  * Order of delivery: the batch in flight, then batches read back from the spool, then the
- * spool file, then memory; spills always take the oldest batches in memory, so that order
- * is also the order the events were pushed.
+ * spool file, then memory; spills always take the oldest batches in memory, and the spool
+ * sorts by creation when read, so that order is also the order the events were pushed.
  */
 export class Shipper {
   readonly reporter: Reporter

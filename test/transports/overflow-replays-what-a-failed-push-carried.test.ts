@@ -1,0 +1,39 @@
+import t from 'tap'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolveOptions } from '../../transports/dist/core/options.js'
+import { Shipper } from '../../transports/dist/core/shipper.js'
+import { Overflow } from '../../transports/dist/core/overflow.js'
+import { accepted, fakeFetch } from './fixtures/helpers/fake-fetch.js'
+
+t.test('a push that fails after a later one succeeded still has its lines replayed to the receiver', async (t) => {
+  // The provider answers /slow with a 500 after the fast push has already succeeded.
+  let releaseSlow = (): void => {}
+  const server = createServer((req, res) => {
+    req.resume()
+    if (req.url === '/slow') releaseSlow = () => res.writeHead(500).end('boom')
+    else res.writeHead(204).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const receiver = fakeFetch([accepted()])
+  const options = resolveOptions({ url: 'http://127.0.0.1:9', key: 'k', secret: 's', spoolDir: false, fetch: receiver.fetch, onWarning: () => {} })
+  const shipper = new Shipper(options)
+  const overflow = new Overflow<string>({
+    options, shipper, toEvent: (line) => ({ level: 'info', message: line }), sink: () => {}, origins: [origin], watchAllOrigins: false
+  })
+  t.teardown(() => overflow.close())
+
+  for (const line of ['a', 'b', 'c']) overflow.write(line)
+  const slow = fetch(`${origin}/slow`, { method: 'POST', body: 'a b c' })
+  for (const line of ['d', 'e']) overflow.write(line)
+  await fetch(`${origin}/fast`, { method: 'POST', body: 'd e' })
+  releaseSlow()
+  await slow
+  await shipper.flush()
+  t.same(receiver.calls.flatMap((c) => c.json.events.map((e: any) => e.message)), ['a', 'b', 'c'], 'the failed push lines, and only those')
+  t.equal(overflow.state, 'primary', 'one 500 is not enough to divert')
+  await shipper.close()
+})
