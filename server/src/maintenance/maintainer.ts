@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { setImmediate as yieldToIo } from 'node:timers/promises'
 import type { Store } from '../storage/store.js'
-import type { MaintenanceRun } from '../storage/maintenance-store.js'
+import type { MaintenanceRun, PurgePosition } from '../storage/maintenance-store.js'
 import { ALERT_STATE_TTL_MS, counterCutoff, retentionCutoff } from './retention.js'
 
 export interface MaintainerOptions {
@@ -104,23 +104,32 @@ export class Maintainer {
 
   async #work (run: MaintenanceRun): Promise<void> {
     const { store, now, batchSize, leaseMs } = this.#o
-    const drain = async (step: () => Promise<number>): Promise<number> => {
+    const drain = async (step: () => Promise<{ count: number, more: boolean }>): Promise<number> => {
       let total = 0
       for (;;) {
-        const n = await step()
-        total += n
-        if (n < batchSize || this.#stopping) return total
+        const { count, more } = await step()
+        total += count
+        if (!more || this.#stopping) return total
         // Let queued requests run between batches, and keep the lease while we are busy.
         await yieldToIo()
         await store.maintenance.extend(this.holder, now() + leaseMs)
       }
     }
+    const bounded = (step: () => Promise<number>) => async () => {
+      const count = await step()
+      return { count, more: count >= batchSize }
+    }
     for (const project of await store.projects.list()) {
       const cutoff = retentionCutoff(now(), project.retention_hours)
-      run.logs_purged += await drain(() => store.maintenance.purgeLogs(project.id, cutoff, batchSize))
-      run.batches_purged += await drain(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize))
+      let position: PurgePosition | null = null
+      run.logs_purged += await drain(async () => {
+        const { deleted, next } = await store.maintenance.purgeLogs(project.id, cutoff, batchSize, position)
+        position = next
+        return { count: deleted, more: next !== null }
+      })
+      run.batches_purged += await drain(bounded(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize)))
     }
-    run.counters_purged = await drain(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize))
+    run.counters_purged = await drain(bounded(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize)))
     run.alert_state_purged = await store.alerts.deleteStale(now() - ALERT_STATE_TTL_MS)
   }
 }

@@ -13,6 +13,11 @@ export interface MaintenanceRun {
   error: string | null
 }
 
+export interface PurgePosition {
+  ts: number
+  id: number
+}
+
 export interface LeaseState {
   holder: string | null
   expires_at: number
@@ -29,8 +34,11 @@ export interface MaintenanceStore {
   extend (holder: string, expiresAt: number): Promise<void>
   release (holder: string): Promise<void>
   lease (): Promise<LeaseState>
-  /** Deletes at most `limit` events of the project older than `cutoff`; returns how many. */
-  purgeLogs (projectId: number, cutoff: number, limit: number): Promise<number>
+  /**
+   * Deletes at most `limit` events of the project older than `cutoff`, continuing after the
+   * position the previous call returned; `next` is null once nothing older is left.
+   */
+  purgeLogs (projectId: number, cutoff: number, limit: number, after: PurgePosition | null): Promise<{ deleted: number, next: PurgePosition | null }>
   purgeBatches (projectId: number, cutoff: number, limit: number): Promise<number>
   purgeCounters (cutoff: number, limit: number): Promise<number>
   recordRun (run: MaintenanceRun, keep: number): Promise<void>
@@ -75,8 +83,23 @@ export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
       }
     },
 
-    purgeLogs: (projectId, cutoff, limit) =>
-      boundedDelete('logs', 'id', 'project_id = ? AND ts < ?', [projectId, cutoff], limit),
+    // Ids are found by walking the (project_id, ts, id) index forward from the last position, then
+    // deleted by primary key. A plain `DELETE … WHERE ts < ? LIMIT n` rescans InnoDB's
+    // delete-marked rows on every batch (each slower than the last) and takes gap locks that make
+    // concurrent inserts wait; this takes record locks on old rows only, on both databases.
+    async purgeLogs (projectId, cutoff, limit, after) {
+      const rows = after === null
+        ? await db.all<{ id: number, ts: number }>(
+          `SELECT id, ts FROM logs WHERE project_id = ? AND ts < ? ORDER BY ts, id LIMIT ${Math.trunc(limit)}`, [projectId, cutoff])
+        : await db.all<{ id: number, ts: number }>(
+          'SELECT id, ts FROM logs WHERE project_id = ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) ' +
+          `ORDER BY ts, id LIMIT ${Math.trunc(limit)}`, [projectId, cutoff, after.ts, after.ts, after.id])
+      if (rows.length === 0) return { deleted: 0, next: null }
+      const ids = rows.map((r) => Number(r.id))
+      const res = await db.run(`DELETE FROM logs WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)
+      const last = rows[rows.length - 1] as { id: number, ts: number }
+      return { deleted: res.affectedRows, next: rows.length < limit ? null : { ts: Number(last.ts), id: Number(last.id) } }
+    },
 
     purgeBatches: (projectId, cutoff, limit) =>
       boundedDelete('batches', 'project_id, batch_id', 'project_id = ? AND received_at < ?', [projectId, cutoff], limit),
