@@ -17,7 +17,8 @@ function withConfig (config: unknown, extra: Record<string, unknown> = {}) {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20))
 
 t.test('min_level and sampling from GET /config apply to the next events; warn and above are never sampled', async (t) => {
-  const { shipper, calls } = withConfig({ min_level: 'debug', sampling: { rate: 0.5 } })
+  // The shape the receiver's GET /config answers with (docs/limits-and-maintenance.md).
+  const { shipper, calls } = withConfig({ min_level: 'debug', sample_rates: { trace: 0.5, debug: 0.5, info: 0.5, warn: 0.5, error: 0.5, fatal: 1 } })
   await tick()
   for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) shipper.push({ level, message: level })
   await shipper.flush()
@@ -44,4 +45,19 @@ t.test('an unreadable config is a warning and local options stay', async (t) => 
   await shipper.close()
   t.equal(calls.length, 1)
   t.match(warnings, [/could not read the receiver's client config, using local options: GET \/config answered 404/])
+})
+
+t.test('against the real receiver: a project\'s client_config reaches the transport', async (t) => {
+  const { startReceiver } = await import('../helpers/receiver.js')
+  const r = await startReceiver()
+  t.teardown(() => r.close())
+  const patched = await r.admin('PATCH', `/admin/projects/${r.projectId}`, { client_config: { min_level: 'info', sample_rates: { info: 0 } } })
+  t.equal(patched.status, 200)
+  const shipper = new Shipper(resolveOptions({ url: r.url, key: r.key, secret: r.secret, spoolDir: false, remoteConfig: true }))
+  // The config is read in the background when the shipper starts; give that round trip time.
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) shipper.push({ level, message: level })
+  await shipper.flush()
+  await shipper.close()
+  t.same((await r.fetchEvents()).map((e) => e.message).sort(), ['error', 'warn'], 'debug is under min_level, info is sampled at 0')
 })

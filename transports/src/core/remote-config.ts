@@ -5,14 +5,22 @@ import type { Reporter } from './reporter.js'
 /** Shared with the shipper and changed in place, so the answer applies from the next event on. */
 export interface Sampling {
   minRank: number
-  rate: number
+  /** Keep-probability by level rank (trace 0 … fatal 5); warn and above are never sampled. */
+  rates: number[]
 }
 
-function readRate (body: Record<string, unknown>): number | undefined {
-  const sampling = body.sampling
-  const raw = typeof sampling === 'object' && sampling !== null ? (sampling as Record<string, unknown>).rate : (sampling ?? body.sample_rate)
-  const rate = Number(raw)
-  return raw === undefined || raw === null || !(rate >= 0 && rate <= 1) ? undefined : rate
+export const SAMPLED_BELOW_RANK = 3
+
+/** The receiver's `sample_rates` ({"debug": 0.1, …}); anything unreadable keeps everything. */
+function readRates (body: Record<string, unknown>): Map<number, number> {
+  const rates = new Map<number, number>()
+  const raw = body.sample_rates
+  if (typeof raw !== 'object' || raw === null) return rates
+  for (const [name, value] of Object.entries(raw)) {
+    const rate = Number(value)
+    if (isLevelName(name) && levelRank(name) < SAMPLED_BELOW_RANK && rate >= 0 && rate <= 1) rates.set(levelRank(name), rate)
+  }
+  return rates
 }
 
 /**
@@ -30,8 +38,7 @@ export function applyRemoteConfig (options: Resolved, sampling: Sampling, report
         const rank = levelRank(isLevelName(level) ? level : levelFromPino(level))
         sampling.minRank = Math.max(sampling.minRank, rank)
       }
-      const rate = readRate(body)
-      if (rate !== undefined) sampling.rate = rate
+      for (const [rank, rate] of readRates(body)) sampling.rates[rank] = rate
     })
   fetched.catch((err: Error) => reporter.warn('remote-config', `could not read the receiver's client config, using local options: ${err.message}`))
 }

@@ -7,7 +7,7 @@ import { Reporter } from './reporter.js'
 import { Sender } from './sender.js'
 import { droppedNotice, shed } from './shed.js'
 import { Spool } from './spool.js'
-import { applyRemoteConfig, type Sampling } from './remote-config.js'
+import { applyRemoteConfig, SAMPLED_BELOW_RANK, type Sampling } from './remote-config.js'
 
 /** Deadlines use the real clock even when tests inject sleep: they bound shutdown, not retries. */
 function deadline (ms: number): Promise<void> {
@@ -65,7 +65,7 @@ export class Shipper {
     this.#spool = options.spoolDir === false
       ? null
       : new Spool(options.spoolDir, `${options.endpoint}\n${options.key}`, options.spoolMaxBytes, reporter)
-    this.#sampling = { minRank: levelRank(options.minLevel), rate: 1 }
+    this.#sampling = { minRank: levelRank(options.minLevel), rates: [1, 1, 1, 1, 1, 1] }
     if (options.remoteConfig) applyRemoteConfig(options, this.#sampling, reporter)
     // What a previous process left in the spool goes out first.
     if (this.#spool !== null && this.#spool.bytes > 0) this.#kick()
@@ -76,7 +76,8 @@ export class Shipper {
     const sampling = this.#sampling
     if (rank < sampling.minRank) return
     // Sampling never touches warn and above: those are the lines people come looking for.
-    if (sampling.rate < 1 && rank < 3 && this.#options.random() >= sampling.rate) return
+    const rate = sampling.rates[rank] ?? 1
+    if (rate < 1 && rank < SAMPLED_BELOW_RANK && this.#options.random() >= rate) return
     const encoded = encodeEvent(event, this.#options.maxEventBytes)
     if (this.#closed !== null) {
       this.#toSpool(newBatch([encoded]))
