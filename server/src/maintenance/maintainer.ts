@@ -104,12 +104,14 @@ export class Maintainer {
 
   async #work (run: MaintenanceRun): Promise<void> {
     const { store, now, batchSize, leaseMs } = this.#o
-    const drain = async (step: () => Promise<{ count: number, more: boolean }>): Promise<number> => {
-      let total = 0
+    // Counts go straight into the run record, so a run that fails half-way still reports what
+    // it removed before the failure.
+    type Counter = 'logs_purged' | 'batches_purged' | 'counters_purged'
+    const drain = async (into: Counter, step: () => Promise<{ count: number, more: boolean }>): Promise<void> => {
       for (;;) {
         const { count, more } = await step()
-        total += count
-        if (!more || this.#stopping) return total
+        run[into] += count
+        if (!more || this.#stopping) return
         // Let queued requests run between batches, and keep the lease while we are busy.
         await yieldToIo()
         await store.maintenance.extend(this.holder, now() + leaseMs)
@@ -122,14 +124,14 @@ export class Maintainer {
     for (const project of await store.projects.list()) {
       const cutoff = retentionCutoff(now(), project.retention_hours)
       let position: PurgePosition | null = null
-      run.logs_purged += await drain(async () => {
+      await drain('logs_purged', async () => {
         const { deleted, next } = await store.maintenance.purgeLogs(project.id, cutoff, batchSize, position)
         position = next
         return { count: deleted, more: next !== null }
       })
-      run.batches_purged += await drain(bounded(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize)))
+      await drain('batches_purged', bounded(() => store.maintenance.purgeBatches(project.id, cutoff, batchSize)))
     }
-    run.counters_purged = await drain(bounded(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize)))
+    await drain('counters_purged', bounded(() => store.maintenance.purgeCounters(counterCutoff(now()), batchSize)))
     run.alert_state_purged = await store.alerts.deleteStale(now() - ALERT_STATE_TTL_MS)
   }
 }

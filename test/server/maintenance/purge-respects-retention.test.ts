@@ -63,3 +63,26 @@ for (const backend of backends()) {
     t.equal(sum.logs_purged, 1)
   })
 }
+
+for (const backend of backends()) {
+  t.test(`${backend}: a run that fails half-way still reports what it removed`, async (t) => {
+    const now = Date.now()
+    const r = await startReceiver({ backend, now: () => now, maintenanceBatchSize: 5 })
+    t.teardown(() => r.close())
+    // Settle the traffic-triggered run the first ingest starts, then break the purge after one batch.
+    t.equal((await r.admin('POST', '/admin/maintain')).status, 200)
+    const events = Array.from({ length: 12 }, (_, i) => ({ message: `old-${i}`, ts: now - 49 * HOUR + i }))
+    const real = r.store.maintenance.purgeLogs.bind(r.store.maintenance)
+    let calls = 0
+    r.store.maintenance.purgeLogs = async (...args) => {
+      if (++calls > 1) throw new Error('connection lost mid-purge')
+      return real(...args)
+    }
+    t.equal((await r.send({ events })).status, 202)
+    const report = await (await r.admin('POST', '/admin/purge')).json() as Record<string, unknown>
+    t.equal(report.ok, false)
+    t.match(String(report.error), /connection lost mid-purge/)
+    t.equal(report.logs_purged, 5, 'the first batch of five is counted')
+    t.equal((await r.fetchEvents()).length, 7)
+  })
+}

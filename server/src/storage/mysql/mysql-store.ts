@@ -90,7 +90,20 @@ export class MysqlStore implements Store {
     }
   }
 
-  #insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
+  async #insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
+    // InnoDB may pick this transaction as a deadlock victim (a concurrent purge touching the same
+    // index pages); it was rolled back whole, so running it again is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#insertOnce(projectId, batchId, events, now)
+      } catch (err) {
+        const code = (err as { cause?: { code?: string } }).cause?.code
+        if ((code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT') || attempt >= 3) throw err
+      }
+    }
+  }
+
+  #insertOnce (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
     return this.#transaction(async (conn) => {
       if (batchId !== null) {
         // Inserting the batch row first takes its key lock: a concurrent retry of the same batch
