@@ -25,7 +25,7 @@ export class SqliteThread {
   #pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: unknown) => void }>()
   #dead: Error | null = null
 
-  constructor (path: string, role: 'writer' | 'reader') {
+  constructor (path: string, role: 'writer' | 'reader' | 'checkpointer') {
     // A clean execArgv: the host's loaders and flags (--input-type, test hooks) mean nothing to
     // this thread and would only slow its start.
     this.#worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { path, role }, execArgv: [] })

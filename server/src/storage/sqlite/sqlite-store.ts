@@ -17,6 +17,7 @@ import { SqliteThread } from './sqlite-rpc.js'
  * (every INSERT, UPDATE, DELETE and transaction, in order), another a reading connection. WAL
  * lets the reader see each commit at once without waiting for the writer. Multi-statement writes
  * run as one synchronous transaction inside the writer thread, so nothing interleaves with them.
+ * A third thread only checkpoints the WAL, so no batch or read ever waits for that fsync.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const
@@ -28,6 +29,7 @@ export class SqliteStore implements Store {
   readonly maintenance: MaintenanceStore
   #writer: SqliteThread
   #reader: SqliteThread
+  #checkpointer: SqliteThread
   #runner: SqlRunner
 
   constructor (path: string) {
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
     mkdirSync(dirname(path), { recursive: true })
     this.#writer = new SqliteThread(path, 'writer')
     this.#reader = new SqliteThread(path, 'reader')
+    this.#checkpointer = new SqliteThread(path, 'checkpointer')
     this.#runner = {
       dialect: 'sqlite',
       all: <T>(sql: string, params: SqlValue[] = []) => this.#reader.call<T[]>({ op: 'all', sql, params }),
@@ -63,6 +66,6 @@ export class SqliteStore implements Store {
   }
 
   async close (): Promise<void> {
-    await Promise.all([this.#writer.close(), this.#reader.close()])
+    await Promise.all([this.#writer.close(), this.#reader.close(), this.#checkpointer.close()])
   }
 }

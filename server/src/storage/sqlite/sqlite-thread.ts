@@ -9,7 +9,7 @@ import type { ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
 // only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
 
-const { path, role } = workerData as { path: string, role: 'writer' | 'reader' }
+const { path, role } = workerData as { path: string, role: 'writer' | 'reader' | 'checkpointer' }
 const STATEMENT_CACHE_MAX = 256
 
 const db = new Database(path)
@@ -17,6 +17,17 @@ const db = new Database(path)
 db.pragma('busy_timeout = 5000')
 if (role === 'writer') db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
+// Checkpoints (the only fsyncs under WAL + NORMAL) would otherwise run inside whichever commit
+// crosses the threshold, stalling that batch for the disk. The writer never checkpoints; a thread
+// of its own does, PASSIVE, so it neither waits on nor blocks the writer, and reads never queue
+// behind its fsync.
+const CHECKPOINT_EVERY_MS = 1000
+if (role === 'writer') db.pragma('wal_autocheckpoint = 0')
+if (role === 'checkpointer') {
+  setInterval(() => {
+    try { db.pragma('wal_checkpoint(PASSIVE)') } catch { /* busy: the next tick tries again */ }
+  }, CHECKPOINT_EVERY_MS)
+}
 // SQLite's lower() only folds ASCII; MySQL's LOWER() folds Unicode. Same rows on both.
 db.function('tekno_lower', { deterministic: true }, (s: unknown) => typeof s === 'string' ? s.toLowerCase() : s)
 
