@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TeknoError } from '../errors.js'
 import type { ProjectPatch } from '../storage/store.js'
+import { parseInput } from '../parse-input.js'
 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters')
 const retention = z.number().int().min(24, 'must be between 24 and 72').max(72, 'must be between 24 and 72')
@@ -30,19 +31,9 @@ const rotateSchema = z.object({
   grace_hours: z.number().min(0).max(168).optional()
 }).strict()
 
-function parse<T> (schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {})
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue
-    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'body')
-    throw new TeknoError('TEKNO_ERR_VALIDATION', `${field}: ${issue.message}`, { field })
-  }
-  return parsed.data
-}
-
-export const parseNewProject = (body: unknown) => parse(createSchema, body)
-export const parseProjectPatch = (body: unknown): ProjectPatch => parse(patchSchema, body)
-export const parseRotation = (body: unknown) => parse(rotateSchema, body)
+export const parseNewProject = (body: unknown) => parseInput(createSchema, body, 'body')
+export const parseProjectPatch = (body: unknown): ProjectPatch => parseInput(patchSchema, body, 'body')
+export const parseRotation = (body: unknown) => parseInput(rotateSchema, body, 'body')
 
 export function parseProjectId (raw: string): number {
   if (!/^\d{1,10}$/.test(raw)) throw new TeknoError('TEKNO_ERR_NOT_FOUND', 'No project with this id')

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { TeknoError } from '../errors.js'
 import type { AlertSettingsRecord, AlertSettingsValues } from '../storage/store.js'
+import { parseInput } from '../parse-input.js'
 
 /** CONTRACT.md pins these defaults; a project without a settings row behaves exactly so. */
 export const DEFAULT_ALERT_SETTINGS: AlertSettingsValues = {
@@ -35,13 +35,7 @@ export type AlertSettingsPatch = z.infer<typeof settingsPatch>
 
 /** PUT carries any subset of the fields; those it leaves out keep their current value. */
 export function parseAlertSettings (body: unknown): AlertSettingsPatch {
-  const parsed = settingsPatch.safeParse(body ?? {})
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue
-    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'body')
-    throw new TeknoError('TEKNO_ERR_VALIDATION', `${field}: ${issue.message}`, { field })
-  }
-  return parsed.data
+  return parseInput(settingsPatch, body, 'body')
 }
 
 export function mergeAlertSettings (current: AlertSettingsValues, patch: AlertSettingsPatch): AlertSettingsValues {

@@ -5,6 +5,7 @@ import { alertSettingsView, mergeAlertSettings, parseAlertSettings, settingsOrDe
 import { TeknoError } from '../errors.js'
 import type { AlertHistoryEntry } from '../storage/store.js'
 import type { AppContext } from '../app.js'
+import { parseInput } from '../parse-input.js'
 
 const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -46,12 +47,7 @@ export async function alertRoutes (app: FastifyInstance, ctx: AppContext): Promi
 
   app.get<{ Params: { id: string } }>('/admin/projects/:id/alerts/history', async (request) => {
     const id = await existing(request.params.id)
-    const parsed = historyQuery.safeParse(request.query)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0] as z.core.$ZodIssue
-      throw new TeknoError('TEKNO_ERR_BAD_QUERY', `${issue.path.join('.')}: ${issue.message}`)
-    }
-    const { limit, before } = parsed.data
+    const { limit, before } = parseInput(historyQuery, request.query, 'query')
     const rows = await alerts.listHistory(id, { limit: limit + 1, ...(before === undefined ? {} : { beforeId: before }) })
     const page = rows.slice(0, limit)
     return {

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { AnswerCache } from '../dashboard/answer-cache.js'
 import { minuteWindow, toMinuteSeries } from '../dashboard/minute-series.js'
-import { TeknoError } from '../errors.js'
 import type { FingerprintStat, StatsScope } from '../storage/store.js'
 import type { AppContext } from '../app.js'
+import { parseInput } from '../parse-input.js'
 
 const HOUR_MS = 3_600_000
 // Top fingerprints reads the project's whole fingerprint index; the overview asks once a minute.
@@ -23,13 +23,7 @@ const querySchema = z.object({
 })
 
 function parseQuery (raw: unknown): StatsScope & { minutes: number, hours: number, limit: number } {
-  const parsed = querySchema.safeParse(raw ?? {})
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue
-    const field = String(issue.path[0] ?? 'query')
-    throw new TeknoError('TEKNO_ERR_BAD_QUERY', `${field}: ${issue.message}`, { field })
-  }
-  const { project_id: projectId, ...rest } = parsed.data
+  const { project_id: projectId, ...rest } = parseInput(querySchema, raw, 'query')
   return projectId === undefined ? rest : { projectId, ...rest }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { TeknoError } from '../errors.js'
 import { levelNumber } from '../ingest/levels.js'
 import type { LogQuery } from '../storage/store.js'
+import { parseInput } from '../parse-input.js'
 
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 1000
@@ -55,13 +55,7 @@ const querySchema = z.object({
 
 /** Turns `GET /api/log` query parameters into a storage query, or a 400 that names the parameter. */
 export function parseLogQuery (raw: unknown): LogQuery {
-  const parsed = querySchema.safeParse(raw ?? {})
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue
-    const field = String(issue.path[0] ?? 'query')
-    throw new TeknoError('TEKNO_ERR_BAD_QUERY', `${field}: ${issue.message}`, { field })
-  }
-  const p = parsed.data
+  const p = parseInput(querySchema, raw, 'query')
   const query: LogQuery = { limit: Math.min(p.limit ?? DEFAULT_LIMIT, MAX_LIMIT) }
   if (p.project_id !== undefined) query.projectId = p.project_id
   if (p.level !== undefined) query.levels = p.level
