@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
 import { PrefixSigner } from './signing.js'
+import { freshTemplate } from './seed-batch.js'
 import { summarize } from './stats.js'
 
 let sequence = 0
@@ -15,7 +16,8 @@ export function ingestUrl (base) {
  */
 export function hammer ({ url, key, secret, template, connections = 1, seconds, amount, rate, runId = 'run', label = '', onProgress, untilStopped = false }) {
   const target = new URL(ingestUrl(url))
-  const signer = new PrefixSigner(key, secret, template.prefix)
+  let current = template
+  let signer = new PrefixSigner(key, secret, current.prefix)
   const latencies = []
   const completedAt = []
   let ok = 0
@@ -31,9 +33,14 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
       method: 'POST',
       path: target.pathname,
       setupRequest (req) {
+        const next = freshTemplate(current)
+        if (next !== current) {
+          current = next
+          signer = new PrefixSigner(key, secret, current.prefix)
+        }
         const suffix = Buffer.from(`${runId}-${process.pid}-${sequence++}"}`)
         req.headers = signer.headersFor(suffix)
-        req.body = Buffer.concat([template.prefix, suffix])
+        req.body = Buffer.concat([current.prefix, suffix])
         return req
       }
     }]
@@ -47,7 +54,7 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
     statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1
     if (statusCode >= 200 && statusCode < 300) {
       ok++
-      bodyBytes += template.prefix.length + 40
+      bodyBytes += current.prefix.length + 40
       latencies.push(responseTime)
       completedAt.push(performance.now())
     }

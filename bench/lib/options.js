@@ -7,6 +7,7 @@ export const USAGE = `npm run bench -- [options]
   --skip a,b             run all but these
   --mysql-url URL        MariaDB/MySQL server to create bench databases on
                          (default: TEKNO_BENCH_MYSQL_URL, then TEKNO_TEST_MYSQL_URL; unset: SQLite only)
+  --backends a,b         measure only these databases (sqlite, mysql; default: every one available)
   --seconds N            length of each timed load (default 15, quick 3)
   --requests N           requests per single-client latency measurement (default 300, quick 60)
   --purge-rows N         old rows seeded for the purge scenario (default 500000, quick 50000)
@@ -32,6 +33,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      backends: { type: 'string' },
       skip: { type: 'string' },
       'mysql-url': { type: 'string' },
       seconds: { type: 'string' },
@@ -73,7 +75,7 @@ export function resolveOptions (argv = process.argv.slice(2), env = process.env)
     only: list(values.only),
     skip: list(values.skip) ?? [],
     mysqlUrl,
-    backends: mysqlUrl === undefined ? ['sqlite'] : ['sqlite', 'mysql'],
+    backends: pickBackends(list(values.backends), mysqlUrl),
     seconds: num('seconds', 15, 3),
     requests: Math.round(num('requests', remote === null ? 300 : 100, remote === null ? 60 : 20)),
     purgeRows: Math.round(num('purge-rows', 500_000, 50_000)),
@@ -90,3 +92,13 @@ function nonEmpty (v) {
 }
 
 export const BACKEND_LABEL = { sqlite: 'SQLite', mysql: 'MariaDB', 'parse-only': 'parse-only', remote: 'remote' }
+
+function pickBackends (asked, mysqlUrl) {
+  const available = mysqlUrl === undefined ? ['sqlite'] : ['sqlite', 'mysql']
+  if (asked === null || asked === undefined || asked.length === 0) return available
+  for (const b of asked) {
+    if (!['sqlite', 'mysql'].includes(b)) throw new Error(`--backends: unknown database "${b}" (sqlite, mysql)`)
+    if (!available.includes(b)) throw new Error(`--backends: ${b} needs --mysql-url or TEKNO_TEST_MYSQL_URL`)
+  }
+  return available.filter((b) => asked.includes(b))
+}

@@ -6,7 +6,7 @@ import { validateBatch } from '../../server/dist/ingest/validate.js'
 import { buildParseOnlyApp } from './parse-only-app.js'
 import { purgeByIdRange } from './fallback-purge.js'
 import { countOldRows, seedOldRows } from './old-rows.js'
-import { batchTemplate, bodyFor } from './seed-batch.js'
+import { batchTemplate, bodyFor, freshTemplate } from './seed-batch.js'
 import { summarize } from './stats.js'
 
 const options = JSON.parse(process.argv[2])
@@ -57,8 +57,15 @@ async function start () {
 
 /** Inserts the same validated batches the receiver would store, with no HTTP in between. */
 async function ceiling ({ seconds, inserters, count, bytes }) {
-  const template = batchTemplate({ count, bytes })
-  const events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+  // Fresh timestamps every 100 ms, as the load generator sends them (seed-batch.js).
+  let template = batchTemplate({ count, bytes })
+  let events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+  const refresh = () => {
+    const next = freshTemplate(template)
+    if (next === template) return
+    template = next
+    events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+  }
   const latencies = []
   let batches = 0
   let n = 0
@@ -67,6 +74,7 @@ async function ceiling ({ seconds, inserters, count, bytes }) {
   const deadline = t0 + seconds * 1000
   const worker = async () => {
     while (performance.now() < deadline) {
+      refresh()
       const start = performance.now()
       await store.logs.insertBatch(projectId, `ceiling-${process.pid}-${n++}`, events, Date.now())
       latencies.push(performance.now() - start)
