@@ -1,0 +1,54 @@
+import t from 'tap'
+import { hourOf, minuteOf, rollupRows } from '../../../server/dist/storage/rollup-rows.js'
+import { mayMatch, queryBits } from '../../../server/dist/storage/text-bits.js'
+
+// One batch → the rows it adds to each rollup: grouped, counted and sorted by key.
+
+const H = 3_600_000
+const T0 = Date.UTC(2026, 10, 27, 22, 0, 0)
+const e = (ts: number, level: number, fingerprint: string, message = 'm') => ({ ts, level, message, fingerprint })
+
+t.test('bucket starts are floors, also before 1970', async (t) => {
+  t.equal(minuteOf(T0 + 59_999), T0)
+  t.equal(hourOf(T0 + H - 1), T0)
+  t.equal(minuteOf(-1), -60_000)
+})
+
+t.test('a batch groups into (minute, level) and (hour, fingerprint) rows, in key order', async (t) => {
+  const rows = rollupRows([
+    e(T0 + H + 5, 50, 'b'),
+    e(T0 + 1_000, 30, 'b'),
+    e(T0 + 2_000, 30, 'a'),
+    e(T0 + 61_000, 30, 'b'),
+    e(T0 + 500, 30, 'b')
+  ])
+  t.same(rows.minutes, [
+    { minute: T0, level: 30, n: 3 },
+    { minute: T0 + 60_000, level: 30, n: 1 },
+    { minute: T0 + H, level: 50, n: 1 }
+  ])
+  t.same(rows.fingerprints, [
+    { hour: T0, fingerprint: 'a', n: 1, first_seen: T0 + 2_000, last_seen: T0 + 2_000 },
+    { hour: T0, fingerprint: 'b', n: 3, first_seen: T0 + 500, last_seen: T0 + 61_000 },
+    { hour: T0 + H, fingerprint: 'b', n: 1, first_seen: T0 + H + 5, last_seen: T0 + H + 5 }
+  ])
+  t.same(rows.text.map((r) => r.bucket), [T0, T0 + H], 'one bitmap per 10-minute bucket')
+})
+
+t.test('200 events of 40 fingerprints in one minute: a few upserts', async (t) => {
+  const events = Array.from({ length: 200 }, (_, i) => e(T0 + i, [30, 40, 50][i % 3] as number, `f${i % 40}`, `message ${i % 40}`))
+  const rows = rollupRows(events)
+  t.equal(rows.minutes.length, 3)
+  t.equal(rows.fingerprints.length, 40)
+  t.equal(rows.text.length, 1)
+  t.equal(rows.fingerprints.reduce((n, f) => n + f.n, 0), 200)
+})
+
+t.test('a bucket bitmap holds every trigram of its messages', async (t) => {
+  const [bucket] = rollupRows([e(T0, 30, 'f', 'DB Timeout after 503 ms'), e(T0 + 1, 30, 'g', 'cache miss')]).text
+  const bits = bucket?.bits as Uint8Array
+  for (const q of ['db timeout', 'TIMEOUT', 'Out aft', '503', 'cache miss', 'che mi']) {
+    t.ok(mayMatch(bits, queryBits(q) as number[]), q)
+  }
+  for (const q of ['timeouts', 'cache hit', '504']) t.notOk(mayMatch(bits, queryBits(q) as number[]), `${q}: not there`)
+})
