@@ -106,6 +106,28 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.equal((await searchAll(store, { projectId: p.id })).length, 50, 'stored once')
   })
 
+  t.test('batches written at the same moment: one the database refuses fails alone, the others are stored', async (t) => {
+    // SQLite commits concurrent batches together (group commit, one savepoint each); MySQL in
+    // separate transactions. Either way a refused batch stores nothing and takes nothing with it.
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const good = (i: number) => Array.from({ length: 20 }, (_, j) => event({ message: `b${i} e${j}` }))
+    const refused = [event({ message: 'fine' }), { ...event({ message: 'x' }), message: null as unknown as string }]
+    const results = await Promise.allSettled([
+      store.logs.insertBatch(p.id, 'g1', good(1), T0),
+      store.logs.insertBatch(p.id, 'g2', good(2), T0),
+      store.logs.insertBatch(p.id, 'bad', refused, T0),
+      store.logs.insertBatch(p.id, 'g3', good(3), T0),
+      store.logs.insertBatch(p.id, 'g1', good(1), T0)
+    ])
+    t.same(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    t.same((results[4] as PromiseFulfilledResult<unknown>).value, { accepted: 20, duplicate: true }, 'a repeat in the same group is still a duplicate')
+    t.equal(await store.logs.findBatch(p.id, 'bad'), null, 'the refused batch left no batch id behind')
+    const stored = await searchAll(store, { projectId: p.id })
+    t.equal(stored.length, 60, 'three good batches, once each')
+    t.notOk(stored.some((e) => e.message === 'fine'), 'nothing of the refused batch')
+  })
+
   t.test('text round-trips exactly: 4-byte UTF-8, NUL bytes, long strings; ts keeps milliseconds', async (t) => {
     const store = await fresh(t)
     const p = await newProject(store)

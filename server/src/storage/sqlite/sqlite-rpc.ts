@@ -7,6 +7,7 @@ import type { SqlValue } from '../sql-runner.js'
 export type ThreadRequest = { id: number } & (
   | { op: 'all' | 'run', sql: string, params: SqlValue[] }
   | { op: 'insertBatch', projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+  | { op: 'insertBatches', batches: Array<{ projectId: number, batchId: string | null, events: StoredEvent[], now: number }> }
   | { op: 'removeProject', projectId: number }
   | { op: 'migrate', migrations: Migration[] }
   | { op: 'close' }

@@ -10,7 +10,15 @@ import { createProjectStore } from '../project-store.js'
 import type { RunResult, SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, StatsStore, Store } from '../store.js'
+import { StorageUnavailableError } from '../../errors.js'
+import type { StoredEvent } from '../../ingest/validate.js'
+import { GroupCommit } from './group-commit.js'
 import { SqliteThread } from './sqlite-rpc.js'
+
+interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+
+/** At most this many events per group transaction: ten seed batches, about 3 MB. */
+const GROUP_COMMIT_MAX_EVENTS = 2000
 
 /**
  * SQLite through better-sqlite3, off the event loop: one thread holds the writing connection
@@ -31,6 +39,7 @@ export class SqliteStore implements Store {
   #reader: SqliteThread
   #checkpointer: SqliteThread
   #runner: SqlRunner
+  #inserts: GroupCommit<InsertCall, InsertResult>
 
   constructor (path: string) {
     if (path === ':memory:' || path === '') throw new Error('SQLite needs a file path (its connections live in two threads)')
@@ -43,13 +52,19 @@ export class SqliteStore implements Store {
       all: <T>(sql: string, params: SqlValue[] = []) => this.#reader.call<T[]>({ op: 'all', sql, params }),
       run: (sql: string, params: SqlValue[] = []) => this.#writer.call<RunResult>({ op: 'run', sql, params })
     }
+    this.#inserts = new GroupCommit<InsertCall, InsertResult>(async (batches) => {
+      const outcomes = await this.#writer.call<Array<{ ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }>>({ op: 'insertBatches', batches })
+      return outcomes.map((o) => o.ok
+        ? o
+        : { ok: false, error: new StorageUnavailableError(Object.assign(new Error(o.message), { code: o.code })) })
+    }, GROUP_COMMIT_MAX_EVENTS)
     this.alerts = createAlertStore(this.#runner)
     this.projects = createProjectStore(this.#runner,
       (id) => this.#writer.call<void>({ op: 'removeProject', projectId: id }).then(() => this.alerts.removeProject(id)))
     this.stats = createStatsStore(this.#runner)
     this.logs = {
       insertBatch: (projectId, batchId, events, now) =>
-        this.#writer.call<InsertResult>({ op: 'insertBatch', projectId, batchId, events, now }),
+        this.#inserts.submit({ item: { projectId, batchId, events, now }, size: events.length }),
       search: (query) => searchLogs(this.#runner, query, 'tekno_lower'),
       findBatch: (projectId, batchId) => findBatch(this.#runner, projectId, batchId)
     }

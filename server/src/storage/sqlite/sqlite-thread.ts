@@ -56,6 +56,24 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
   }).immediate()
 }
 
+type BatchOutcome = { ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }
+
+/**
+ * Several batches in one transaction (group commit, see group-commit.ts). Each runs inside its
+ * own savepoint — better-sqlite3 turns the nested transaction into one — so a batch that fails
+ * rolls back alone and the others still commit.
+ */
+function insertBatches (batches: Array<{ projectId: number, batchId: string | null, events: StoredEvent[], now: number }>): BatchOutcome[] {
+  return db.transaction((): BatchOutcome[] => batches.map((b): BatchOutcome => {
+    try {
+      return { ok: true, value: insertBatch(b.projectId, b.batchId, b.events, b.now) }
+    } catch (err) {
+      const e = err as { message?: string, code?: string }
+      return { ok: false, message: e.message ?? String(err), code: e.code ?? null }
+    }
+  })).immediate()
+}
+
 function migrate (migrations: Migration[]): string[] {
   try {
     // IMMEDIATE takes the write lock first, so a second process starting at the same moment
@@ -85,6 +103,7 @@ function handle (req: ThreadRequest): unknown {
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
     }
     case 'insertBatch': return insertBatch(req.projectId, req.batchId, req.events, req.now)
+    case 'insertBatches': return insertBatches(req.batches)
     case 'removeProject':
       db.transaction(() => {
         prepare('DELETE FROM logs WHERE project_id = ?').run(req.projectId)
