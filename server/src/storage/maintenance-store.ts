@@ -1,3 +1,4 @@
+import { purgeRollups } from './rollup-store.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
 
 export interface MaintenanceRun {
@@ -36,7 +37,8 @@ export interface MaintenanceStore {
   lease (): Promise<LeaseState>
   /**
    * Deletes at most `limit` events of the project older than `cutoff`, continuing after the
-   * position the previous call returned; `next` is null once nothing older is left.
+   * position the previous call returned, then (at most `limit` rows a table a call) the rollup
+   * rows of buckets wholly before `cutoff`; `next` is null once nothing older is left.
    */
   purgeLogs (projectId: number, cutoff: number, limit: number, after: PurgePosition | null): Promise<{ deleted: number, next: PurgePosition | null }>
   purgeBatches (projectId: number, cutoff: number, limit: number): Promise<number>
@@ -94,11 +96,18 @@ export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
         : await db.all<{ id: number, ts: number }>(
           'SELECT id, ts FROM logs WHERE project_id = ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) ' +
           `ORDER BY ts, id LIMIT ${Math.trunc(limit)}`, [projectId, cutoff, after.ts, after.ts, after.id])
-      if (rows.length === 0) return { deleted: 0, next: null }
-      const ids = rows.map((r) => Number(r.id))
-      const res = await db.run(`DELETE FROM logs WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)
-      const last = rows[rows.length - 1] as { id: number, ts: number }
-      return { deleted: res.affectedRows, next: rows.length < limit ? null : { ts: Number(last.ts), id: Number(last.id) } }
+      let deleted = 0
+      if (rows.length > 0) {
+        const ids = rows.map((r) => Number(r.id))
+        deleted = (await db.run(`DELETE FROM logs WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)).affectedRows
+        const last = rows[rows.length - 1] as { id: number, ts: number }
+        if (rows.length >= limit) return { deleted, next: { ts: Number(last.ts), id: Number(last.id) } }
+      }
+      // Rollup rows go once the events they count are gone (never before: a search skips a text
+      // bucket that has no row), in batches of `limit` too. While some remain, `next` stays set
+      // so the caller comes back; a position at the cutoff finds no more events.
+      const rollups = await purgeRollups(db, projectId, cutoff, limit)
+      return { deleted, next: rollups.more ? { ts: cutoff, id: 0 } : null }
     },
 
     purgeBatches: (projectId, cutoff, limit) =>

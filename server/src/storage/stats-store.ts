@@ -1,26 +1,22 @@
 import { levelName } from '../ingest/levels.js'
+import { hourOf, MINUTE_MS, minuteOf } from './rollup-rows.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
 import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore } from './store.js'
 
-// The dashboard's aggregates, written once for both dialects. Every query names its project ids
-// (all of them when the scope is "every project") so the planners walk one of the
-// (project_id, level | fingerprint, ts) indexes instead of the whole table: those indexes hold
-// every column the aggregates read, so no query touches a table row until it has its answer.
+// The dashboard's aggregates, written once for both dialects. The per-minute chart and the top
+// fingerprints read the rollups that each batch's transaction keeps (rollup-store.ts): a few
+// thousand small rows for a day, however many events it held, where a scan of `logs` grew with
+// every event (250 ms at a million on MariaDB).
 
 const ALL_LEVELS = [10, 20, 30, 40, 50, 60]
 const ERROR_LEVELS = [50, 60]
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ')
+const ceilMinute = (ts: number): number => Math.ceil(ts / MINUTE_MS) * MINUTE_MS
 
 export function createStatsStore (db: SqlRunner): StatsStore {
   // MySQL's `/` returns a decimal; DIV is its integer division. SQLite divides integers exactly.
-  const minuteOf = db.dialect === 'mysql' ? '(ts DIV 60000) * 60000' : '(ts / 60000) * 60000'
-  // With the time range as bound parameters, both planners guess it selects few rows and walk
-  // logs_project_ts plus a row lookup each: 2-3x slower at a million rows than reading the
-  // covering (project_id, fingerprint, ts) index, which also hands the rows over already grouped.
-  const byFingerprint = db.dialect === 'mysql'
-    ? 'FORCE INDEX (logs_project_fingerprint_ts)'
-    : 'INDEXED BY logs_project_fingerprint_ts'
+  const minuteSql = db.dialect === 'mysql' ? '(ts DIV 60000) * 60000' : '(ts / 60000) * 60000'
 
   async function projectIds (scope: StatsScope): Promise<number[]> {
     if (scope.projectId !== undefined) return [scope.projectId]
@@ -28,44 +24,68 @@ export function createStatsStore (db: SqlRunner): StatsStore {
     return rows.map((r) => Number(r.id))
   }
 
+  /** Counts from `logs` itself, for the parts of a window that do not cover a whole minute. */
+  function partialMinutes (ids: number[], from: number, to: number): Promise<Array<{ minute: number, level: number, n: number }>> {
+    // The level IN list lets both planners seek each (project, level) range of
+    // logs_project_level_ts; without it they fall back to logs_project_ts plus row lookups.
+    return db.all(
+      `SELECT ${minuteSql} AS minute, level, COUNT(*) AS n FROM logs
+       WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(ALL_LEVELS.length)}) AND ts >= ? AND ts < ?
+       GROUP BY minute, level`, [...ids, ...ALL_LEVELS, from, to])
+  }
+
   return {
     async levelMinutes (scope, from, to) {
       const ids = await projectIds(scope)
-      if (ids.length === 0) return []
-      // The level IN list lets both planners seek each (project, level) range of
-      // logs_project_level_ts; without it they fall back to logs_project_ts plus row lookups.
-      const rows = await db.all<{ minute: number, level: number, n: number }>(
-        `SELECT ${minuteOf} AS minute, level, COUNT(*) AS n FROM logs
-         WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(ALL_LEVELS.length)}) AND ts >= ? AND ts < ?
-         GROUP BY minute, level ORDER BY minute, level`,
-        [...ids, ...ALL_LEVELS, from, to])
-      return rows.map((r): LevelMinute => ({ minute: Number(r.minute), level: levelName(Number(r.level)), count: Number(r.n) }))
+      if (ids.length === 0 || from >= to) return []
+      // Whole minutes from the rollup, the ragged ends (if any) from logs: exact to the millisecond.
+      const first = Math.min(ceilMinute(from), to)
+      const last = Math.max(minuteOf(to), first)
+      const parts = [first < last
+        ? db.all<{ minute: number, level: number, n: number }>(
+          `SELECT minute, level, SUM(n) AS n FROM log_minutes
+           WHERE project_id IN (${marks(ids.length)}) AND minute >= ? AND minute < ? GROUP BY minute, level`, [...ids, first, last])
+        : Promise.resolve([])]
+      if (from < first) parts.push(partialMinutes(ids, from, first))
+      if (last < to) parts.push(partialMinutes(ids, last, to))
+      const counts = new Map<string, LevelMinute & { n: number, l: number }>()
+      for (const r of (await Promise.all(parts)).flat()) {
+        const minute = Number(r.minute)
+        const level = Number(r.level)
+        const key = `${minute}|${level}`
+        const seen = counts.get(key)
+        if (seen === undefined) counts.set(key, { minute, level: levelName(level), count: Number(r.n), n: 0, l: level })
+        else seen.count += Number(r.n)
+      }
+      return [...counts.values()]
+        .sort((a, b) => a.minute - b.minute || a.l - b.l)
+        .map((c): LevelMinute => ({ minute: c.minute, level: c.level, count: c.count }))
     },
 
     async topFingerprints (scope, from, to, limit) {
       const ids = await projectIds(scope)
       type Top = { project_id: number, fingerprint: string, n: number, first_seen: number, last_seen: number }
-      // One grouped scan per project, merged here: every global top-N entry is in its own
-      // project's top N, so the answer is exact, and each scan is the one-project plan both
-      // databases run well (MariaDB handles an IN list over this grouped scan much worse).
+      // Whole hours: every hour that overlaps [from, to) counts in full (docs/dashboard.md). One
+      // grouped read per project, merged here: every global top-N entry is in its own project's
+      // top N, so the merge is exact.
       const perProject: Top[] = []
       for (const id of ids) {
         perProject.push(...await db.all<Top>(
-          `SELECT project_id, fingerprint, COUNT(*) AS n, MIN(ts) AS first_seen, MAX(ts) AS last_seen FROM logs ${byFingerprint}
-           WHERE project_id = ? AND ts >= ? AND ts < ?
+          `SELECT project_id, fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
+           FROM log_fingerprint_hours WHERE project_id = ? AND hour >= ? AND hour < ?
            GROUP BY project_id, fingerprint ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
-          [id, from, to]))
+          [id, hourOf(from), to]))
       }
       const top = perProject
         .map((t) => ({ ...t, n: Number(t.n), last_seen: Number(t.last_seen) }))
         .sort((a, b) => b.n - a.n || b.last_seen - a.last_seen)
         .slice(0, limit)
-      // The message shown is the newest one: one index seek per fingerprint, at most `limit`.
+      // The message shown is the newest one: the event at exactly last_seen, one index seek each.
       const stats: FingerprintStat[] = []
       for (const t of top) {
         const [latest] = await db.all<{ message: string, level: number, source: string | null }>(
-          `SELECT message, level, source FROM logs ${byFingerprint} WHERE project_id = ? AND fingerprint = ? AND ts >= ? AND ts < ?
-           ORDER BY ts DESC LIMIT 1`, [t.project_id, t.fingerprint, from, to])
+          'SELECT message, level, source FROM logs WHERE project_id = ? AND fingerprint = ? AND ts = ? ORDER BY id DESC LIMIT 1',
+          [t.project_id, t.fingerprint, t.last_seen])
         stats.push({
           project_id: Number(t.project_id),
           fingerprint: t.fingerprint,

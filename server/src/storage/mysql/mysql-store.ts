@@ -8,6 +8,7 @@ import { loadMigrations, splitStatements } from '../migrations.js'
 import { createLimitStore, type LimitStore } from '../limit-store.js'
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
+import { projectRollupDeletes, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
@@ -123,6 +124,7 @@ export class MysqlStore implements Store {
         }
       }
       await insertLogRows(conn, projectId, events, now)
+      await writeRollupsAsync(onConnection(conn), projectId, events)
       return { accepted: events.length, duplicate: false }
     })
   }
@@ -130,6 +132,7 @@ export class MysqlStore implements Store {
   async #removeProjectData (projectId: number): Promise<void> {
     await this.#runner.run('DELETE FROM logs WHERE project_id = ?', [projectId])
     await this.#runner.run('DELETE FROM batches WHERE project_id = ?', [projectId])
+    for (const [sql, params] of projectRollupDeletes(projectId)) await this.#runner.run(sql, params)
   }
 
   async migrate (): Promise<string[]> {
@@ -209,4 +212,12 @@ async function insertLogRows (conn: mysql.PoolConnection, projectId: number, eve
     params[i++] = e.context
   }
   await conn.execute({ sql, timeout: QUERY_TIMEOUT_MS }, params)
+}
+
+/** The rollup writes of a batch, on the batch's connection and so inside its transaction. */
+function onConnection (conn: mysql.PoolConnection): AsyncSql {
+  return {
+    all: async (sql, params) => (await conn.query<mysql.RowDataPacket[]>({ sql, timeout: QUERY_TIMEOUT_MS }, params))[0],
+    run: async (sql, params) => { await conn.query({ sql, timeout: QUERY_TIMEOUT_MS }, params) }
+  }
 }

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
+import { projectRollupDeletes, writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertResult } from '../store.js'
 import type { ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
@@ -42,6 +43,11 @@ function prepare (sql: string): Database.Statement {
   return stmt
 }
 
+const sync: SyncSql = {
+  all: (sql, params) => prepare(sql).all(...params),
+  run: (sql, params) => { prepare(sql).run(...params) }
+}
+
 function insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): InsertResult {
   return db.transaction((): InsertResult => {
     if (batchId !== null) {
@@ -52,6 +58,7 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
     const insert = prepare('INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     for (const e of events) insert.run(projectId, e.ts, now, e.level, e.message, e.source, e.fingerprint, e.stack, e.context)
+    writeRollupsSync(sync, projectId, events)
     return { accepted: events.length, duplicate: false }
   }).immediate()
 }
@@ -108,6 +115,7 @@ function handle (req: ThreadRequest): unknown {
       db.transaction(() => {
         prepare('DELETE FROM logs WHERE project_id = ?').run(req.projectId)
         prepare('DELETE FROM batches WHERE project_id = ?').run(req.projectId)
+        for (const [sql, params] of projectRollupDeletes(req.projectId)) prepare(sql).run(...params)
       }).immediate()
       return null
     case 'migrate': return migrate(req.migrations)

@@ -1,0 +1,109 @@
+import { HOUR_MS, MINUTE_MS, rollupRows, type RollupEvent } from './rollup-rows.js'
+import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { mergeBits, TEXT_BUCKET_MS } from './text-bits.js'
+
+// The rollup tables (migrations/*/004_rollups.sql), written inside each batch's transaction by
+// the adapters: SQLite synchronously in its writer thread, MySQL on the batch's own connection.
+// A repeated batch id returns before this runs, so a retry never counts twice.
+
+/** One synchronous statement runner: the SQLite writer thread's prepared-statement cache. */
+export interface SyncSql {
+  all (sql: string, params: SqlValue[]): unknown[]
+  run (sql: string, params: SqlValue[]): void
+}
+
+/** The batch's own MySQL connection (inside its transaction). */
+export interface AsyncSql {
+  all (sql: string, params: SqlValue[]): Promise<unknown[]>
+  run (sql: string, params: unknown[]): Promise<void>
+}
+
+export const ROLLUP_TABLES = ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets'] as const
+
+const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n) VALUES (?, ?, ?, ?) ' +
+  'ON CONFLICT (project_id, minute, level) DO UPDATE SET n = n + excluded.n'
+const SQLITE_FINGERPRINT = 'INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen) ' +
+  'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hour, fingerprint) DO UPDATE SET n = n + excluded.n, ' +
+  'first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)'
+const SQLITE_TEXT = 'INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?) ' +
+  'ON CONFLICT (project_id, bucket) DO UPDATE SET bits = excluded.bits'
+const READ_BITS = 'SELECT bits FROM log_text_buckets WHERE project_id = ? AND bucket = ?'
+
+const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Uint8Array(0)
+
+/** SQLite: one prepared upsert per row (microseconds each in the writer thread). */
+export function writeRollupsSync (db: SyncSql, projectId: number, events: readonly RollupEvent[]): void {
+  if (events.length === 0) return
+  const rows = rollupRows(events)
+  for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n])
+  for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen])
+  for (const t of rows.text) {
+    const stored = db.all(READ_BITS, [projectId, t.bucket])[0] as { bits: unknown } | undefined
+    // Most batches of a steady service add no new trigram: nothing is written then.
+    const merged = stored === undefined ? t.bits : mergeBits(asBytes(stored.bits), t.bits)
+    if (merged !== null) db.run(SQLITE_TEXT, [projectId, t.bucket, Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength)])
+  }
+}
+
+/**
+ * MySQL: one multi-row upsert per table; rows are in key order, so two batches of one project
+ * lock shared rollup rows in the same order. Run as the batch's last statements: the row locks
+ * they take are held only until the commit that follows.
+ */
+export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[]): Promise<void> {
+  if (events.length === 0) return
+  const rows = rollupRows(events)
+  await db.run('INSERT INTO log_minutes (project_id, minute, level, n) VALUES ? ON DUPLICATE KEY UPDATE n = n + VALUES(n)',
+    [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n])])
+  await db.run('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen) VALUES ? ' +
+    'ON DUPLICATE KEY UPDATE n = n + VALUES(n), first_seen = LEAST(first_seen, VALUES(first_seen)), ' +
+    'last_seen = GREATEST(last_seen, VALUES(last_seen))',
+  [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen])])
+  for (const t of rows.text) {
+    const bits = Buffer.from(t.bits.buffer, t.bits.byteOffset, t.bits.byteLength)
+    // A consistent read first: when the stored bitmap already has every bit, no lock, no write.
+    const seen = await db.all(READ_BITS, [projectId, t.bucket]) as Array<{ bits: unknown }>
+    if (seen[0] !== undefined && mergeBits(asBytes(seen[0].bits), t.bits) === null) continue
+    // Else or the bits in under the row's lock: the upsert takes (or creates) it, the locking read
+    // sees the newest committed bitmap, so a concurrent batch's bits are never overwritten.
+    await db.run('INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE bits = bits',
+      [projectId, t.bucket, bits])
+    const [locked] = await db.all(`${READ_BITS} FOR UPDATE`, [projectId, t.bucket]) as Array<{ bits: unknown }>
+    const merged = mergeBits(asBytes(locked?.bits), t.bits)
+    if (merged !== null) {
+      await db.run('UPDATE log_text_buckets SET bits = ? WHERE project_id = ? AND bucket = ?',
+        [Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength), projectId, t.bucket])
+    }
+  }
+}
+
+/** Statements that remove one project's rollup rows (run with its events' deletion). */
+export function projectRollupDeletes (projectId: number): Array<[string, SqlValue[]]> {
+  return ROLLUP_TABLES.map((table) => [`DELETE FROM ${table} WHERE project_id = ?`, [projectId]])
+}
+
+/**
+ * Deletes at most `limit` rows of each rollup table whose bucket lies wholly before `cutoff`;
+ * true when some table may hold more. The bucket that straddles the cutoff stays whole until it
+ * is wholly past: the overview counts it whole (docs/dashboard.md).
+ */
+export async function purgeRollups (db: SqlRunner, projectId: number, cutoff: number, limit: number): Promise<{ deleted: number, more: boolean }> {
+  const tables: Array<[string, string, string, number]> = [
+    ['log_minutes', 'project_id, minute, level', 'minute', MINUTE_MS],
+    ['log_fingerprint_hours', 'project_id, hour, fingerprint', 'hour', HOUR_MS],
+    ['log_text_buckets', 'project_id, bucket', 'bucket', TEXT_BUCKET_MS]
+  ]
+  let deleted = 0
+  let more = false
+  for (const [table, keys, bucket, size] of tables) {
+    const where = `project_id = ? AND ${bucket} <= ?`
+    // SQLite's default build has no DELETE … LIMIT: it deletes by a limited key subquery.
+    const sql = db.dialect === 'mysql'
+      ? `DELETE FROM ${table} WHERE ${where} LIMIT ${Math.trunc(limit)}`
+      : `DELETE FROM ${table} WHERE (${keys}) IN (SELECT ${keys} FROM ${table} WHERE ${where} LIMIT ${Math.trunc(limit)})`
+    const n = (await db.run(sql, [projectId, cutoff - size])).affectedRows
+    deleted += n
+    if (n >= limit) more = true
+  }
+  return { deleted, more }
+}
