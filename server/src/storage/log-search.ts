@@ -1,5 +1,6 @@
 import { levelName } from '../ingest/levels.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
 import type { LogPage, LogQuery, LogRow } from './store.js'
 
 interface LogRecord {
@@ -29,6 +30,20 @@ export function likePattern (q: string): string {
  * so the SQLite adapter registers its own and both databases match the same rows.
  */
 export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string): Promise<LogPage> {
+  const wanted = query.q === undefined || query.q === '' ? null : queryBits(query.q)
+  const rows = wanted === null
+    ? await selectLogs(db, query, lower, query.limit + 1)
+    : await searchByBuckets(db, query, lower, wanted)
+  const more = rows.length > query.limit
+  const page = more ? rows.slice(0, query.limit) : rows
+  const last = page[page.length - 1]
+  return {
+    events: page.map(toRow),
+    next: more && last !== undefined ? { ts: Number(last.ts), id: Number(last.id) } : null
+  }
+}
+
+function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: number): Promise<LogRecord[]> {
   const where: string[] = []
   const params: SqlValue[] = []
   if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
@@ -53,15 +68,46 @@ export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string)
   }
   const sql = 'SELECT id, project_id, ts, level, message, source, fingerprint, stack, context FROM logs' +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY ts DESC, id DESC LIMIT ${query.limit + 1}`
-  const rows = await db.all<LogRecord>(sql, params)
-  const more = rows.length > query.limit
-  const page = more ? rows.slice(0, query.limit) : rows
-  const last = page[page.length - 1]
-  return {
-    events: page.map(toRow),
-    next: more && last !== undefined ? { ts: Number(last.ts), id: Number(last.id) } : null
+    ` ORDER BY ts DESC, id DESC LIMIT ${limit}`
+  return db.all<LogRecord>(sql, params)
+}
+
+/** Text buckets read per round trip while walking back in time: six hours. */
+const BUCKETS_PER_READ = 36
+
+/**
+ * Text search without a scan of every row: walks the 10-minute buckets newest first and runs the
+ * LIKE only inside those whose trigram bitmap has every trigram of `q` (text-bits.ts), stopping
+ * as soon as the page is full. Buckets are disjoint time ranges read in (ts, id) order, so the
+ * rows come out in the same order, with the same keyset, as the single query gives.
+ */
+async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, wanted: number[]): Promise<LogRecord[]> {
+  const scope = query.projectId === undefined ? '' : 'project_id = ? AND '
+  const scopeParams: SqlValue[] = query.projectId === undefined ? [] : [query.projectId]
+  let upper = Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
+  const lowest = await db.all<{ b: number | null }>(`SELECT MIN(bucket) AS b FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
+  const floor = Math.max(lowest[0]?.b == null ? Infinity : Number(lowest[0].b), textBucketOf(query.from ?? -Infinity))
+  if (!Number.isFinite(floor)) return []
+  if (!Number.isFinite(upper)) {
+    const highest = await db.all<{ b: number | null }>(`SELECT MAX(bucket) AS b FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
+    upper = Number(highest[0]?.b ?? floor) + TEXT_BUCKET_MS
   }
+  const found: LogRecord[] = []
+  // `end` is the exclusive start of the next bucket to read, walking down.
+  for (let end = textBucketOf(upper - 1) + TEXT_BUCKET_MS; end > floor;) {
+    const start = Math.max(floor, end - BUCKETS_PER_READ * TEXT_BUCKET_MS)
+    const rows = await db.all<{ bucket: number, bits: Uint8Array }>(
+      `SELECT bucket, bits FROM log_text_buckets WHERE ${scope}bucket >= ? AND bucket < ?`, [...scopeParams, start, end])
+    const hits = new Set<number>()
+    for (const r of rows) if (mayMatch(r.bits, wanted)) hits.add(Number(r.bucket))
+    for (const bucket of [...hits].sort((a, b) => b - a)) {
+      const range = { ...query, from: Math.max(bucket, query.from ?? -Infinity), to: Math.min(bucket + TEXT_BUCKET_MS, upper) }
+      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
+      if (found.length > query.limit) return found
+    }
+    end = start
+  }
+  return found
 }
 
 function toRow (r: LogRecord): LogRow {
