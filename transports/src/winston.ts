@@ -13,6 +13,12 @@ export interface TeknoTransportOptions extends TeknoOptions, Transport.Transport
 }
 
 type Info = Record<string | symbol, unknown>
+
+/**
+ * How long log() waits for a full primary to drain before taking the next line anyway. A primary
+ * that never drains and never fails must not stall the app's logger; its lines are in the ring.
+ */
+const PRIMARY_DRAIN_WAIT_MS = 1000
 type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
 
 /** Where the primary sends its HTTP, when it says so; winston-loki keeps it on its batcher. */
@@ -33,6 +39,8 @@ export class TeknoTransport extends Transport {
   #primary: Primary | null
   #overflow: Overflow<Info> | null = null
   #closing: Promise<void> | null = null
+  /** The primary's write() answered false: its own buffer is full until it emits 'drain'. */
+  #primaryFull = false
 
   constructor (options: TeknoTransportOptions & Injected) {
     const { primary, ...rest } = options
@@ -48,7 +56,7 @@ export class TeknoTransport extends Transport {
         options: resolved,
         shipper: this.#shipper,
         toEvent: (info) => fromWinston(info, this.#source),
-        sink: (info) => { primary.write(info) },
+        sink: (info) => { this.#primaryFull = !primary.write(info) },
         origins,
         watchAllOrigins: false
       })
@@ -64,9 +72,33 @@ export class TeknoTransport extends Transport {
 
   override log (info: Info, callback: () => void): void {
     setImmediate(() => this.emit('logged', info))
-    if (this.#overflow !== null) this.#overflow.write(info)
-    else this.#shipper.push(fromWinston(info, this.#source))
-    callback()
+    if (this.#overflow === null) {
+      this.#shipper.push(fromWinston(info, this.#source))
+      callback()
+      return
+    }
+    this.#overflow.write(info)
+    if (!this.#primaryFull) {
+      callback()
+      return
+    }
+    // Pass the primary's backpressure on to the logger, as winston does when it pipes to the
+    // primary itself. Without it every line piles up in the primary's write buffer, and
+    // winston-transport's _writev then hands the primary all of them at once (a file transport
+    // adds one 'drain' listener for each: quadratic).
+    this.#primaryFull = false
+    const primary = this.#primary!
+    let done = false
+    const next = (): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      primary.off('drain', next)
+      callback()
+    }
+    const timer = setTimeout(next, PRIMARY_DRAIN_WAIT_MS)
+    timer.unref()
+    primary.once('drain', next)
   }
 
   /** Resolves when everything logged so far is committed by the receiver or safe in the spool. */
