@@ -18,6 +18,8 @@ const spec = JSON.parse(process.argv[2])
 function sampler (intervalMs, gcMs) {
   const peak = { rss: 0, heapUsed: 0, workerHeapUsed: 0, bufferedBytes: 0, liveHeap: 0, workerLiveHeap: 0 }
   let last = null
+  /** Every heap-after-GC sample in order: whether memory levels off or keeps growing with the volume. */
+  const live = { app: [], worker: [] }
   const sample = () => {
     const m = process.memoryUsage()
     peak.rss = Math.max(peak.rss, m.rss)
@@ -26,17 +28,23 @@ function sampler (intervalMs, gcMs) {
   const timer = setInterval(sample, intervalMs)
   // With --expose-gc: the heap right after a full collection, garbage excluded.
   const gcTimer = gcMs > 0 && typeof globalThis.gc === 'function'
-    ? setInterval(() => { globalThis.gc(); peak.liveHeap = Math.max(peak.liveHeap, process.memoryUsage().heapUsed) }, gcMs)
+    ? setInterval(() => {
+      globalThis.gc()
+      const heapUsed = process.memoryUsage().heapUsed
+      peak.liveHeap = Math.max(peak.liveHeap, heapUsed)
+      live.app.push(heapUsed)
+    }, gcMs)
     : null
   return {
     peak,
+    live,
     sample,
     probe (report) {
       last = report
       peak.workerHeapUsed = Math.max(peak.workerHeapUsed, report.heapUsed)
       if (report.stats !== null) peak.bufferedBytes = Math.max(peak.bufferedBytes, report.stats.bufferedBytes)
     },
-    workerLive (bytes) { peak.workerLiveHeap = Math.max(peak.workerLiveHeap, bytes) },
+    workerLive (bytes) { peak.workerLiveHeap = Math.max(peak.workerLiveHeap, bytes); live.worker.push(bytes) },
     stats (stats) { peak.bufferedBytes = Math.max(peak.bufferedBytes, stats.bufferedBytes) },
     get last () { return last },
     stop () { clearInterval(timer); if (gcTimer !== null) clearInterval(gcTimer); sample() }
@@ -129,4 +137,4 @@ await writer.close()
 const drainMs = performance.now() - t1
 mem.stop()
 
-process.send({ writer: spec.writer, lines: spec.lines, appMs, rate: spec.lines / (appMs / 1000), drainMs, rssBefore, peak: mem.peak, beforeClose, final: writer.stats?.() ?? null }, () => process.exit(0))
+process.send({ writer: spec.writer, lines: spec.lines, appMs, rate: spec.lines / (appMs / 1000), drainMs, rssBefore, peak: mem.peak, live: mem.live, beforeClose, final: writer.stats?.() ?? null }, () => process.exit(0))
