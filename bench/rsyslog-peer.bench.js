@@ -3,6 +3,7 @@
 // MariaDB. Our events/s over its rows/s is a headline figure.
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { openStore } from '../server/dist/app.js'
 import { adminQuery, createBenchDatabase } from './lib/bench-database.js'
 import { rsyslogAvailable, startRsyslog } from './lib/rsyslog-instance.js'
 import { buildEvents } from './lib/seed-batch.js'
@@ -18,14 +19,19 @@ const WORKERS = 2
 const TARGET_OVER_PEER = 1.8
 const SEVERITY = { trace: 7, debug: 7, info: 6, warn: 4, error: 3, fatal: 2 }
 
-// Our logs table's columns and indexes (migrations/mysql/001), so both write the same row shape.
-const CREATE_TABLE = `CREATE TABLE ${TABLE} (
-  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, project_id INT UNSIGNED NOT NULL, ts BIGINT NOT NULL,
-  received_at BIGINT NOT NULL, level TINYINT UNSIGNED NOT NULL, message MEDIUMTEXT NOT NULL,
-  source VARCHAR(255) NULL, fingerprint VARCHAR(64) NOT NULL, stack MEDIUMTEXT NULL, context MEDIUMTEXT NULL,
-  PRIMARY KEY (id), KEY logs_project_ts (project_id, ts, id), KEY logs_project_level_ts (project_id, level, ts),
-  KEY logs_project_fingerprint_ts (project_id, fingerprint, ts), KEY logs_ts (ts, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`
+/**
+ * The peer's table is a copy of our migrated `logs` table (columns and indexes, whatever the
+ * migrations currently make of it), so both receivers write the same shape of row.
+ */
+async function createPeerTable (databaseUrl) {
+  const store = openStore(databaseUrl)
+  try {
+    await store.migrate()
+  } finally {
+    await store.close()
+  }
+  await adminQuery(databaseUrl, `CREATE TABLE ${TABLE} LIKE logs`)
+}
 
 /** RFC 5424 lines, one event each; the message is the event's JSON (it has no raw newline). */
 function syslogLines () {
@@ -50,7 +56,7 @@ async function measureRsyslog (ctx) {
   const db = await createBenchDatabase('mysql', ctx.options.mysqlUrl)
   let rsyslog = null
   try {
-    await adminQuery(db.databaseUrl, CREATE_TABLE)
+    await createPeerTable(db.databaseUrl)
     const u = new URL(db.databaseUrl)
     rsyslog = await startRsyslog({
       table: TABLE,
@@ -123,7 +129,7 @@ export async function run (ctx) {
       ]
     }],
     notes: [
-      `rsyslog gets a table with our logs table's columns and indexes; each row holds the event's JSON as its message. It computes no fingerprint and checks no signature.`,
+      `rsyslog gets a copy of our migrated logs table (CREATE TABLE … LIKE logs); each row holds the event's JSON as its message. It computes no fingerprint and checks no signature.`,
       peer.complete ? `rsyslog's rate counts from the first byte sent to the last row committed (first row after ${fmtMs(peer.firstRowMs)}).` : `rsyslog stored only ${fmtNum(peer.rows)} of ${fmtNum(peer.events)} events before the time limit.`
     ],
     checks: [{ label: `our events/s ≥ ${TARGET_OVER_PEER}× tuned rsyslog (MariaDB)`, value: `${fmtRatio(over)} (${fmtNum(best.eventsPerSecond)} vs ${fmtNum(peer.rowsPerSecond)})`, pass: over !== null && over >= TARGET_OVER_PEER }],
