@@ -35,3 +35,13 @@ t.test('an app that awaits the worker before building its logger, with its own m
   t.equal(events.length, 11)
   t.ok(events.some((e) => e.message === 'line 3'), 'the message comes from the configured messageKey')
 })
+
+t.test('a line that is not JSON is stored as its text, not dropped', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const app = runApp('pino-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: '5', FOREIGN_LINE: 'plain text {not json' })
+  t.equal(await app.exited, 0, app.stderr())
+  const events = await allEvents(receiver)
+  t.equal(events.length, 7, 'the foreign line, five lines and the error')
+  t.match(events.find((e) => e.message === 'plain text {not json'), { level: 'info' })
+})

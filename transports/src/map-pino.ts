@@ -34,14 +34,28 @@ export function fromPino (log: Record<string, unknown>, keys: PinoKeys, source: 
   return event
 }
 
+/** A line as the worker reads it: parsed once, the text kept for a primary that wants it unchanged. */
+export interface PinoRecord {
+  line: string
+  log: Record<string, unknown> | null
+}
+
 /** pino only writes JSON, but a line can still be cut or foreign; it is kept as text, not lost. */
-export function fromPinoLine (line: string, keys: PinoKeys, source: string | undefined): TeknoEvent {
+export function readPinoLine (line: string): PinoRecord {
   let log: unknown
   try {
     log = JSON.parse(line)
   } catch {
     log = undefined
   }
-  if (typeof log === 'object' && log !== null && !Array.isArray(log)) return fromPino(log as Record<string, unknown>, keys, source)
-  return { ts: Date.now(), level: 'info', message: line, ...(source === undefined ? {} : { source }) }
+  return { line, log: typeof log === 'object' && log !== null && !Array.isArray(log) ? log as Record<string, unknown> : null }
+}
+
+export function fromPinoRecord (record: PinoRecord, keys: PinoKeys, source: string | undefined): TeknoEvent {
+  if (record.log !== null) return fromPino(record.log, keys, source)
+  return { ts: Date.now(), level: 'info', message: record.line, ...(source === undefined ? {} : { source }) }
+}
+
+export function fromPinoLine (line: string, keys: PinoKeys, source: string | undefined): TeknoEvent {
+  return fromPinoRecord(readPinoLine(line), keys, source)
 }

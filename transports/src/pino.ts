@@ -2,7 +2,7 @@ import build from 'pino-abstract-transport'
 import { parentPort, workerData } from 'node:worker_threads'
 import { resolveOptions, type Injected, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
-import { fromPinoLine, type PinoKeys } from './map-pino.js'
+import { fromPinoLine, fromPinoRecord, readPinoLine, type PinoKeys, type PinoRecord } from './map-pino.js'
 import { openPinoPrimary, type PinoPrimary } from './pino-primary.js'
 
 export type { TeknoOptions } from './core/options.js'
@@ -54,13 +54,13 @@ function create (options: TeknoPinoOptions & Injected, inWorker: boolean): Tekno
   const toEvent = (line: string) => fromPinoLine(line, keys, resolved.source)
   const config: { current: PinoConfig | null } = { current: null }
   let primary: PinoPrimary | null = null
-  const deliver = (line: string): void => {
-    if (primary !== null) primary.write(line)
-    else shipper.push(toEvent(line))
+  const deliver = (record: PinoRecord): void => {
+    if (primary !== null) primary.write(record.line)
+    else shipper.push(fromPinoRecord(record, keys, resolved.source))
   }
   // The first lines can be read before pino's config message is handled; they wait for it (a
   // second at most) so that a custom messageKey applies to them too.
-  let held: string[] | null = inWorker ? [] : null
+  let held: PinoRecord[] | null = inWorker ? [] : null
   const release = (): void => {
     const lines = held ?? []
     held = null
@@ -68,18 +68,22 @@ function create (options: TeknoPinoOptions & Injected, inWorker: boolean): Tekno
   }
   if (inWorker) watchPinoConfig(keys, config, release)
 
-  const stream = build(async (source: AsyncIterable<string>) => {
+  const stream = build(async (source: AsyncIterable<PinoRecord>) => {
     if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, () => config.current, inWorker)
     // Only enqueue here: awaiting the network would let a slow receiver push back into the app.
-    for await (const line of source) {
+    for await (const record of source) {
       if (held === null) {
-        deliver(line)
-      } else if (held.push(line) === 1) {
+        deliver(record)
+      } else if (held.push(record) === 1) {
         setTimeout(release, 1000).unref()
       }
     }
   }, {
-    parse: 'lines',
+    // Each line is parsed here once and kept as text too. With parse: 'lines' the line would be
+    // parsed by pino-abstract-transport (only to be returned as text) and then again by us; this
+    // parser never throws, so a line that is not JSON reaches us instead of an 'unknown' event.
+    parseLine: readPinoLine,
+    metadata: false,
     async close () {
       release()
       // The primary first: what it fails to deliver while closing still reaches the shipper.

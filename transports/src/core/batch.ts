@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { decodeEvent, type EncodedEvent } from './event.js'
+import { reencodeEvent, type EncodedEvent } from './event.js'
 
 /** The id is chosen once so every retry and every replay from the spool is stored only once. */
 export interface Batch {
@@ -34,7 +34,7 @@ export function encodeBatch (batch: Batch, withOrder = false): string {
 export function decodeBatch (line: string): Batch {
   const parsed = JSON.parse(line) as { batch_id?: unknown, created?: unknown, n?: unknown, events?: unknown }
   if (typeof parsed.batch_id !== 'string' || !Array.isArray(parsed.events)) throw new Error('not a batch')
-  const batch = newBatch(parsed.events.map((event) => decodeEvent(JSON.stringify(event))))
+  const batch = newBatch(parsed.events.map(reencodeEvent))
   batch.id = parsed.batch_id
   if (typeof parsed.created === 'number') batch.created = parsed.created
   if (typeof parsed.n === 'number') batch.n = parsed.n

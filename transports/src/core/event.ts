@@ -58,8 +58,9 @@ export function encodeEvent (event: TeknoEvent, maxBytes: number): EncodedEvent 
   return { json, bytes, rank: levelRank(event.level) }
 }
 
-/** Re-reads an event from the spool; the level rank is all the shedding logic needs. */
-export function decodeEvent (json: string): EncodedEvent {
-  const parsed = JSON.parse(json) as { level?: unknown }
-  return { json, bytes: Buffer.byteLength(json), rank: levelRank(levelFromPino(parsed.level)) }
+/** An event read back from the spool, already parsed with its batch: serialised once, never parsed again. */
+export function reencodeEvent (parsed: unknown): EncodedEvent {
+  const json = JSON.stringify(parsed)
+  const level = typeof parsed === 'object' && parsed !== null ? (parsed as { level?: unknown }).level : undefined
+  return { json, bytes: Buffer.byteLength(json), rank: levelRank(levelFromPino(level)) }
 }
