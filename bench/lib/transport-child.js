@@ -15,10 +15,13 @@ const BURST = 1000
 const spec = JSON.parse(process.argv[2])
 
 /** Peaks of this process (all threads for RSS, the app thread for heap) and of the pino worker via the probe. */
-function sampler (intervalMs, gcMs) {
+function sampler (intervalMs, gcMs, statsOf) {
   const peak = { rss: 0, heapUsed: 0, workerHeapUsed: 0, bufferedBytes: 0, liveHeap: 0, workerLiveHeap: 0 }
   let last = null
-  /** Every heap-after-GC sample in order: whether memory levels off or keeps growing with the volume. */
+  /**
+   * Every heap-after-GC sample in order, with the events spooled so far: once spooling has begun
+   * the buffer is full, and from then on memory should stay flat however many lines follow.
+   */
   const live = { app: [], worker: [] }
   const sample = () => {
     const m = process.memoryUsage()
@@ -32,7 +35,7 @@ function sampler (intervalMs, gcMs) {
       globalThis.gc()
       const heapUsed = process.memoryUsage().heapUsed
       peak.liveHeap = Math.max(peak.liveHeap, heapUsed)
-      live.app.push(heapUsed)
+      live.app.push([heapUsed, statsOf()?.spooled ?? 0])
     }, gcMs)
     : null
   return {
@@ -44,7 +47,7 @@ function sampler (intervalMs, gcMs) {
       peak.workerHeapUsed = Math.max(peak.workerHeapUsed, report.heapUsed)
       if (report.stats !== null) peak.bufferedBytes = Math.max(peak.bufferedBytes, report.stats.bufferedBytes)
     },
-    workerLive (bytes) { peak.workerLiveHeap = Math.max(peak.workerLiveHeap, bytes); live.worker.push(bytes) },
+    workerLive (bytes, spooled) { peak.workerLiveHeap = Math.max(peak.workerLiveHeap, bytes); live.worker.push([bytes, spooled]) },
     stats (stats) { peak.bufferedBytes = Math.max(peak.bufferedBytes, stats.bufferedBytes) },
     get last () { return last },
     stop () { clearInterval(timer); if (gcTimer !== null) clearInterval(gcTimer); sample() }
@@ -61,7 +64,7 @@ function pinoTransport (target, options, mem) {
     ? pino.transport({ target: PROBE, options: { target, options, gcMs: spec.gcMs ?? 0 } })
     : pino.transport({ target, options })
   transport.on('tekno-probe', (report) => mem.probe(report))
-  transport.on('tekno-probe-live', (bytes) => mem.workerLive(bytes))
+  transport.on('tekno-probe-live', (bytes, spooled) => mem.workerLive(bytes, spooled))
   return transport
 }
 
@@ -115,8 +118,9 @@ function openWinston (mem) {
   }
 }
 
-const mem = sampler(spec.sampleMs ?? 20, spec.gcMs ?? 0)
-const writer = spec.writer.startsWith('pino') ? await openPino(mem) : openWinston(mem)
+let writer = null
+const mem = sampler(spec.sampleMs ?? 20, spec.gcMs ?? 0, () => writer?.stats?.() ?? null)
+writer = spec.writer.startsWith('pino') ? await openPino(mem) : openWinston(mem)
 const { logger } = writer
 const rssBefore = process.memoryUsage().rss
 
@@ -124,7 +128,8 @@ const t0 = performance.now()
 for (let i = 0; i < spec.lines;) {
   const end = Math.min(spec.lines, i + BURST)
   for (; i < end; i++) logger.info({ i, userId: 7, path: '/checkout' }, 'request handled')
-  await new Promise(setImmediate)
+  // pauseMs paces a long run (receiver down) so that the worker's timers, the probe's, get turns.
+  await new Promise((resolve) => spec.pauseMs ? setTimeout(resolve, spec.pauseMs) : setImmediate(resolve))
 }
 await writer.handedOver?.()
 const appMs = performance.now() - t0

@@ -28,7 +28,8 @@ export default async function probe ({ target, options, intervalMs = 50, gcMs = 
   if (gcMs > 0 && typeof globalThis.gc === 'function') {
     setInterval(() => {
       globalThis.gc()
-      parentPort?.postMessage({ code: 'EVENT', name: 'tekno-probe-live', args: [getHeapStatistics().used_heap_size] })
+      const spooled = typeof stream.stats === 'function' ? stream.stats().spooled : 0
+      parentPort?.postMessage({ code: 'EVENT', name: 'tekno-probe-live', args: [getHeapStatistics().used_heap_size, spooled] })
     }, gcMs).unref()
   }
   // unref: the probe must never be what keeps the worker alive after the stream closed
