@@ -8,15 +8,27 @@ const LEVEL = Symbol.for('level')
  * uncoloured, since `format.colorize()` rewrites `info.level` with escape codes.
  */
 export function fromWinston (info: Record<string | symbol, unknown>, source: string | undefined): TeknoEvent {
-  // Object.entries skips winston's symbol keys (the formatted MESSAGE, SPLAT), which are copies.
-  const fields = Object.fromEntries(Object.entries(info))
+  // One pass over the own string keys, which skips winston's symbol keys (the formatted MESSAGE,
+  // SPLAT: copies). It runs for every line in the app's own thread, so no intermediate copies.
+  let level: unknown, message: unknown, stack: unknown, label: unknown, timestamp: unknown
+  const context: Record<string, unknown> = {}
+  for (const key of Object.keys(info)) {
+    const value = info[key]
+    switch (key) {
+      case 'level': level = value; break
+      case 'message': message = value; break
+      case 'stack': stack = value; break
+      case 'label': label = value; break
+      case 'timestamp': timestamp = value; break
+      default: context[key] = value
+    }
+  }
   // logger.error(err) without format.errors() hands over the Error itself, whose message and
   // stack are not enumerable.
   if (info instanceof Error) {
-    fields.message ??= info.message
-    fields.stack ??= info.stack
+    message ??= info.message
+    stack ??= info.stack
   }
-  const { level, message, stack, label, timestamp, ...context } = fields
   const rawLevel = info[LEVEL] ?? level
   let errorStack = typeof stack === 'string' ? stack : undefined
   for (const key of ['error', 'err']) {
