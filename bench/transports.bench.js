@@ -193,7 +193,7 @@ function report (up, down, { lines, rounds, downLines }) {
       'its time ends when the last line is handed to the writer (pino: written to its stream; winston: the transport\'s \'logged\'). Delivery after that is the close column.',
       'The receiver is the real one (server/dist, SQLite) in its own process on the same 2 cores, at nice 19: in production it runs elsewhere, and at normal priority its inserts take the CPU the app thread is measured on.',
       'With a primary, close() sends the lines no primary request confirmed (the last failover.ringSize) to the receiver as well: a file primary makes no requests, so those arrive as duplicates ("stored by the receiver").',
-      'Receiver down: "heap after GC" is sampled every 250 ms right after a forced full collection (node --expose-gc), in the thread that holds the buffer; the pino worker\'s through bench/lib/transport-probe.mjs. ' +
+      'Receiver down: "heap after GC" is sampled every 100 ms right after a forced full collection (node --expose-gc), in the thread that holds the buffer; the pino worker\'s through bench/lib/transport-probe.mjs. ' +
       'A transport that starts while the receiver is still away reads the whole spool left before into memory (the restart row): that part is bounded by spoolMaxBytes, not maxBufferBytes.'
     ],
     checks,
