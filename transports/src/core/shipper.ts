@@ -34,7 +34,9 @@ export interface ShipperStats {
  * is down sees one request per backoff step instead of a storm.
  * Order of delivery: the batch in flight, then batches read back from the spool, then the
  * spool file, then memory; spills always take the oldest batches in memory, and the spool
- * sorts by creation when read, so that order is also the order the events were pushed.
+ * sorts by creation what it reads back at a time, so that order is also the order the events
+ * were pushed (across the chunks of a large spool, the batch in flight when the receiver went
+ * away may come a little late; each event keeps its own ts).
  */
 export class Shipper {
   readonly reporter: Reporter
@@ -165,7 +167,8 @@ export class Shipper {
     const replayed = this.#replay.shift()
     if (replayed !== undefined) return replayed
     if (this.#spool !== null && this.#spool.bytes > 0) {
-      this.#replay = this.#spool.take()
+      // A quarter of the memory cap at a time: a spool left by a long outage is never read whole.
+      this.#replay = this.#spool.take(Math.max(1, Math.floor(this.#options.maxBufferBytes / 4)))
       for (const batch of this.#replay) this.#stats.replayed += batch.events.length
       const first = this.#replay.shift()
       if (first !== undefined) return first
