@@ -82,7 +82,8 @@ export function spoolOnDisk (dir) {
   let files = 0
   let bytes = 0
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
-    if (!name.endsWith('.ndjson')) continue
+    // .replay: claimed by a transport that closed before reading it to the end
+    if (!name.endsWith('.ndjson') && !name.endsWith('.replay')) continue
     files++
     bytes += statSync(join(dir, name)).size
   }
