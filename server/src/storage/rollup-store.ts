@@ -18,6 +18,21 @@ export interface AsyncSql {
   run (sql: string, params: unknown[]): Promise<void>
 }
 
+/**
+ * Bitmaps this process has read back committed, per (project, bucket). Bits are only ever
+ * added, so when a batch's bits are all in the cached copy the database has them too and the
+ * batch skips even the read (8 KiB a round trip on MySQL). Only committed reads go in: bits this
+ * transaction writes may still roll back.
+ */
+export class TextBitsCache {
+  #known = new Map<string, Uint8Array>()
+  get (projectId: number, bucket: number): Uint8Array | undefined { return this.#known.get(`${projectId}|${bucket}`) }
+  set (projectId: number, bucket: number, bits: Uint8Array): void {
+    if (this.#known.size >= 1000) this.#known.clear()
+    this.#known.set(`${projectId}|${bucket}`, bits)
+  }
+}
+
 export const ROLLUP_TABLES = ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets'] as const
 
 const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n) VALUES (?, ?, ?, ?) ' +
@@ -50,7 +65,7 @@ export function writeRollupsSync (db: SyncSql, projectId: number, events: readon
  * lock shared rollup rows in the same order. Run as the batch's last statements: the row locks
  * they take are held only until the commit that follows.
  */
-export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[]): Promise<void> {
+export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], cache: TextBitsCache): Promise<void> {
   if (events.length === 0) return
   const rows = rollupRows(events)
   await db.run('INSERT INTO log_minutes (project_id, minute, level, n) VALUES ? ON DUPLICATE KEY UPDATE n = n + VALUES(n)',
@@ -60,9 +75,12 @@ export async function writeRollupsAsync (db: AsyncSql, projectId: number, events
     'last_seen = GREATEST(last_seen, VALUES(last_seen))',
   [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen])])
   for (const t of rows.text) {
+    const known = cache.get(projectId, t.bucket)
+    if (known !== undefined && mergeBits(known, t.bits) === null) continue
     const bits = Buffer.from(t.bits.buffer, t.bits.byteOffset, t.bits.byteLength)
     // A consistent read first: when the stored bitmap already has every bit, no lock, no write.
     const seen = await db.all(READ_BITS, [projectId, t.bucket]) as Array<{ bits: unknown }>
+    if (seen[0] !== undefined) cache.set(projectId, t.bucket, asBytes(seen[0].bits))
     if (seen[0] !== undefined && mergeBits(asBytes(seen[0].bits), t.bits) === null) continue
     // Else or the bits in under the row's lock: the upsert takes (or creates) it, the locking read
     // sees the newest committed bitmap, so a concurrent batch's bits are never overwritten.

@@ -22,28 +22,27 @@ const KELVIN = 0x212a
 
 export const textBucketOf = (ts: number): number => Math.floor(ts / TEXT_BUCKET_MS) * TEXT_BUCKET_MS
 
-/** Folded code units: ASCII lower-cased, U+0130 as `dotted` says, U+212A as 'k', the rest BREAK. */
-function fold (s: string, dotted: 'mysql' | 'js'): number[] {
-  const out: number[] = []
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) as number
-    if (cp < 0x80) out.push(cp >= 0x41 && cp <= 0x5a ? cp + 32 : cp)
-    else if (cp === KELVIN) out.push(0x6b)
-    else if (cp === DOTTED_CAPITAL_I) { out.push(0x69); if (dotted === 'js') out.push(BREAK) } else out.push(BREAK)
-  }
-  return out
-}
-
 function bitOf (a: number, b: number, c: number): number {
   return Math.imul((a << 14) | (b << 7) | c, 0x9e3779b1) >>> SHIFT
 }
 
-function eachTrigram (codes: number[], fn: (bit: number) => void): void {
-  for (let i = 2; i < codes.length; i++) {
-    const a = codes[i - 2] as number
-    const b = codes[i - 1] as number
-    const c = codes[i] as number
+/**
+ * Calls `fn` with the bit of every trigram of `s` folded: ASCII lower-cased, U+212A as 'k',
+ * U+0130 as 'i' (then, JavaScript's way, a break), anything else a break. UTF-16 code units are
+ * enough: every unit of a non-ASCII code point is a break, and a break is a break.
+ */
+function eachTrigram (s: string, dotted: 'mysql' | 'js', fn: (bit: number) => void): void {
+  let a = BREAK
+  let b = BREAK
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i)
+    let after = false
+    if (c < 0x80) { if (c >= 0x41 && c <= 0x5a) c += 32 } else if (c === KELVIN) c = 0x6b
+    else if (c === DOTTED_CAPITAL_I) { c = 0x69; after = dotted === 'js' } else c = BREAK
     if (a !== BREAK && b !== BREAK && c !== BREAK) fn(bitOf(a, b, c))
+    a = b
+    b = c
+    if (after) { a = b; b = BREAK }
   }
 }
 
@@ -53,8 +52,8 @@ export const emptyBits = (): Uint8Array => new Uint8Array(TEXT_BITS / 8)
 /** Sets the bits of every trigram of `message`. */
 export function addMessage (bits: Uint8Array, message: string): void {
   const set = (bit: number): void => { bits[bit >>> 3] = (bits[bit >>> 3] as number) | (1 << (bit & 7)) }
-  eachTrigram(fold(message, 'js'), set)
-  if (message.includes('\u0130')) eachTrigram(fold(message, 'mysql'), set)
+  eachTrigram(message, 'js', set)
+  if (message.includes('\u0130')) eachTrigram(message, 'mysql', set)
 }
 
 /**
@@ -63,9 +62,9 @@ export function addMessage (bits: Uint8Array, message: string): void {
  */
 export function queryBits (q: string): number[] | null {
   const js = new Set<number>()
-  eachTrigram(fold(q, 'js'), (bit) => js.add(bit))
+  eachTrigram(q, 'js', (bit) => js.add(bit))
   const both = new Set<number>()
-  eachTrigram(fold(q, 'mysql'), (bit) => { if (js.has(bit)) both.add(bit) })
+  eachTrigram(q, 'mysql', (bit) => { if (js.has(bit)) both.add(bit) })
   return both.size === 0 ? null : [...both].sort((a, b) => a - b)
 }
 

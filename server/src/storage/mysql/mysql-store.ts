@@ -8,7 +8,7 @@ import { loadMigrations, splitStatements } from '../migrations.js'
 import { createLimitStore, type LimitStore } from '../limit-store.js'
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
-import { projectRollupDeletes, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
+import { projectRollupDeletes, TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
@@ -34,6 +34,7 @@ export class MysqlStore implements Store {
   readonly maintenance: MaintenanceStore
   #pool: mysql.Pool
   #runner: SqlRunner
+  #textBits = new TextBitsCache()
 
   constructor (url: string, options: MysqlOptions = {}) {
     this.#pool = mysql.createPool({
@@ -124,7 +125,7 @@ export class MysqlStore implements Store {
         }
       }
       await insertLogRows(conn, projectId, events, now)
-      await writeRollupsAsync(onConnection(conn), projectId, events)
+      await writeRollupsAsync(onConnection(conn), projectId, events, this.#textBits)
       return { accepted: events.length, duplicate: false }
     })
   }
