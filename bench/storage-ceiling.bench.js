@@ -68,4 +68,4 @@ export async function run (ctx) {
   }
 }
 
-if (isMain(import.meta.url)) await runAlone(id)
+if (isMain(import.meta.url)) runAlone(id)

@@ -117,4 +117,4 @@ export async function run (ctx) {
   }
 }
 
-if (isMain(import.meta.url)) await runAlone(id)
+if (isMain(import.meta.url)) runAlone(id)
