@@ -39,20 +39,22 @@ const SQL_PARTS = {
 const messageOf = (f, rare) => `request ${f} failed: upstream answered 503 after retry ${f % 7}${rare ? ' kangaroo' : ''}`
 const fingerprintOf = (f) => createHash('sha1').update(`fp ${f}`).digest('hex')
 
+// Integers go into the SQL text: better-sqlite3 binds numbers as REAL, and REAL arithmetic would
+// give fractional timestamps.
 async function seedSqlite (path, ids, from, to, now) {
   const db = new Database(path)
   db.pragma('busy_timeout = 5000')
   db.function('fp', { deterministic: true }, (f) => fingerprintOf(f))
   db.function('msg', { deterministic: true }, (f, seq) => messageOf(f, seq % RARE_EVERY === 0))
-  const insert = db.prepare(`WITH RECURSIVE n(seq) AS (SELECT ? UNION ALL SELECT seq + 1 FROM n WHERE seq < ?),
+  const insert = db.prepare(`WITH RECURSIVE n(seq) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT seq + 1 FROM n WHERE seq < ?),
     r AS (SELECT seq, ${SQL_PARTS.f} AS f, ${SQL_PARTS.level} AS level FROM n)
     INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context)
-    SELECT ? + f % ${PROJECTS}, ? + seq * ? / ?, ?, level, msg(f, seq), 'svc-' || (f % 5), fp(f),
+    SELECT ? + f % ${PROJECTS}, ${now - DAY} + seq * ${DAY} / ${to}, ?, level, msg(f, seq), 'svc-' || (f % 5), fp(f),
       CASE WHEN level >= 50 THEN 'Error: request ' || f || ' failed' || char(10) || '    at handler (app.js:' || f || ':1)' END,
       CASE WHEN level >= 40 THEN '{"requestId":' || seq || '}' END FROM r`)
   try {
     for (let lo = from; lo <= to; lo += CHUNK) {
-      db.transaction(() => insert.run(lo, Math.min(to, lo + CHUNK - 1), ids[0], now - DAY, DAY, to, now))()
+      db.transaction(() => insert.run(lo, Math.min(to, lo + CHUNK - 1), ids[0], now))()
     }
   } finally {
     db.close()
@@ -64,13 +66,13 @@ async function seedMysql (conn, ids, from, to, now) {
   for (let lo = from; lo <= to; lo += CHUNK) {
     const hi = Math.min(to, lo + CHUNK - 1)
     await conn.query(`INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context)
-      SELECT ? + f % ${PROJECTS}, ? + seq * ? DIV ?, ?, level,
+      SELECT ? + f % ${PROJECTS}, ${now - DAY} + seq * ${DAY} DIV ${to}, ?, level,
         CONCAT('request ', f, ' failed: upstream answered 503 after retry ', f % 7, IF(seq % ${RARE_EVERY} = 0, ' kangaroo', '')),
         CONCAT('svc-', f % 5), SHA1(CONCAT('fp ', f)),
         IF(level >= 50, CONCAT('Error: request ', f, ' failed\\n    at handler (app.js:', f, ':1)'), NULL),
         IF(level >= 40, CONCAT('{"requestId":', seq, '}'), NULL)
       FROM (SELECT seq, ${SQL_PARTS.f.replace('AS INTEGER', 'AS UNSIGNED')} AS f, ${SQL_PARTS.level} AS level FROM seq_${lo}_to_${hi}) r`,
-    [ids[0], now - DAY, DAY, to, now])
+    [ids[0], now])
   }
 }
 
