@@ -47,6 +47,9 @@ export interface MaintenanceStore {
   recentRuns (limit: number): Promise<MaintenanceRun[]>
 }
 
+/** Rows per DELETE statement when purging events (see purgeLogs). */
+export const PURGE_SLICE = 500
+
 export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
   // Bounded deletes keep each transaction short, so a big purge never holds a long lock.
   // SQLite has no DELETE … LIMIT in its default build, so it deletes by a limited key subquery.
@@ -99,7 +102,13 @@ export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
       let deleted = 0
       if (rows.length > 0) {
         const ids = rows.map((r) => Number(r.id))
-        deleted = (await db.run(`DELETE FROM logs WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)).affectedRows
+        // Deleted a slice at a time, each its own statement: SQLite's single writer takes the
+        // batches waiting behind a slice before the next one, and InnoDB holds locks and undo
+        // for one slice only, so ingest waits milliseconds, not the whole batch of deletes.
+        for (let i = 0; i < ids.length; i += PURGE_SLICE) {
+          const slice = ids.slice(i, i + PURGE_SLICE)
+          deleted += (await db.run(`DELETE FROM logs WHERE id IN (${slice.map(() => '?').join(', ')})`, slice)).affectedRows
+        }
         const last = rows[rows.length - 1] as { id: number, ts: number }
         if (rows.length >= limit) return { deleted, next: { ts: Number(last.ts), id: Number(last.id) } }
       }

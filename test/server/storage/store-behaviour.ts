@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import type { Store } from '../../../server/dist/app.js'
 import type { StoredEvent } from '../../../server/dist/ingest/validate.js'
+import { PURGE_SLICE } from '../../../server/dist/storage/maintenance-store.js'
 import type { LogQuery, LogRow } from '../../../server/dist/storage/store.js'
 
 // One behaviour suite for every Store adapter (STYLE.md rule 3): sqlite-store.test.ts and
@@ -126,6 +127,24 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     const stored = await searchAll(store, { projectId: p.id })
     t.equal(stored.length, 60, 'three good batches, once each')
     t.notOk(stored.some((e) => e.message === 'fine'), 'nothing of the refused batch')
+  })
+
+  t.test('purgeLogs removes up to its limit across several delete slices, oldest first, and nothing newer', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const cutoff = T0 - HOUR
+    const old = PURGE_SLICE * 2 + 234
+    const events = Array.from({ length: old }, (_, i) => event({ message: `old ${i}`, ts: cutoff - old + i }))
+    for (let i = 0; i < events.length; i += 250) await store.logs.insertBatch(p.id, null, events.slice(i, i + 250), T0)
+    await store.logs.insertBatch(p.id, null, [event({ message: 'at the cutoff', ts: cutoff }), event({ message: 'new' })], T0)
+    const limit = PURGE_SLICE * 2 + 100
+    const first = await store.maintenance.purgeLogs(p.id, cutoff, limit, null)
+    t.equal(first.deleted, limit, 'the whole limit, though it spans three slices')
+    t.ok(first.next !== null, 'more to do')
+    const second = await store.maintenance.purgeLogs(p.id, cutoff, limit, first.next)
+    t.equal(second.deleted, old - limit, 'the rest')
+    const left = await searchAll(store, { projectId: p.id })
+    t.same(left.map((e) => e.message).sort(), ['at the cutoff', 'new'], 'everything older than the cutoff, and only that')
   })
 
   t.test('text round-trips exactly: 4-byte UTF-8, NUL bytes, long strings; ts keeps milliseconds', async (t) => {
