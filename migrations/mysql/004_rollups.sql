@@ -1,8 +1,5 @@
 -- Rollups written in the same transaction as each batch (server/src/storage/rollup-store.ts), so
 -- the dashboard overview reads a few thousand small rows instead of scanning `logs`.
--- logs_project_fingerprint_ts stays although the overview no longer reads it: alerting's spike
--- count and new-fingerprint check (alert-store.ts) seek it on every batch with errors. It costs
--- SQLite ~1.9 of 3.3 ms CPU per 200-event batch (measured, docs/dashboard.md).
 -- Events per (project, minute, level): the per-minute chart.
 CREATE TABLE IF NOT EXISTS log_minutes (
   project_id INT UNSIGNED NOT NULL,

@@ -1,4 +1,4 @@
-import type { SqlRunner } from './sql-runner.js'
+import type { SqlRunner, SqlValue } from './sql-runner.js'
 import type {
   AlertHistoryEntry, AlertHistoryInput, AlertSettingsRecord, AlertSettingsValues, AlertState, AlertStore
 } from './store.js'
@@ -95,6 +95,9 @@ function toHistory (r: HistoryRow): AlertHistoryEntry {
 const STATE_COLUMNS = 'project_id, alert_key, kind, fingerprint, active, alerted_at, suppressed_until, ' +
   'suppressed_count, followup_pending, last_event_at'
 
+/** Every level number, for level IN lists (ingest/levels.ts). */
+const LEVELS_FROM = [10, 20, 30, 40, 50, 60]
+
 export function createAlertStore (db: SqlRunner): AlertStore {
   // The one statement that differs: "insert unless the key exists", reporting 1 or 0 rows.
   const insertIfAbsent = db.dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO'
@@ -140,20 +143,25 @@ export function createAlertStore (db: SqlRunner): AlertStore {
     },
 
     async countErrors (q): Promise<{ count: number, first: number | null, last: number | null }> {
+      // The levels as an IN list: both planners then seek (project_id, level, ts) once per level
+      // from `since` and read only the window's errors; `level >= ?` would walk every error the
+      // project ever kept. The fingerprint, if any, is checked on those rows.
+      const levels = LEVELS_FROM.filter((l) => l >= q.minLevel)
       const fp = q.fingerprint === undefined ? '' : ' AND fingerprint = ?'
-      const params = q.fingerprint === undefined
-        ? [q.projectId, q.since, q.minLevel, q.limit]
-        : [q.projectId, q.fingerprint, q.since, q.minLevel, q.limit]
+      const params: SqlValue[] = [q.projectId, ...levels, q.since, ...(q.fingerprint === undefined ? [] : [q.fingerprint]), q.limit]
+      if (levels.length === 0) return { count: 0, first: null, last: null }
       const rows = await db.all<{ n: number, first: number | null, last: number | null }>(
         'SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM (SELECT ts FROM logs ' +
-        `WHERE project_id = ?${fp} AND ts >= ? AND level >= ? LIMIT ?) t`, params)
+        `WHERE project_id = ? AND level IN (${levels.map(() => '?').join(', ')}) AND ts >= ?${fp} LIMIT ?) t`, params)
       const r = rows[0]
       return { count: Number(r?.n ?? 0), first: nullableNumber(r?.first), last: nullableNumber(r?.last) }
     },
 
     async seenBefore (projectId, fingerprint, before): Promise<boolean> {
-      const rows = await db.all('SELECT 1 AS seen FROM logs WHERE project_id = ? AND fingerprint = ? AND received_at < ? LIMIT 1',
-        [projectId, fingerprint, before])
+      // The hourly fingerprint rollup (migrations 004, 005) remembers when each fingerprint was
+      // first received, as long as its events are kept: one index seek, not a search of `logs`.
+      const rows = await db.all('SELECT 1 AS seen FROM log_fingerprint_hours WHERE fingerprint = ? AND project_id = ? AND first_received < ? LIMIT 1',
+        [fingerprint, projectId, before])
       return rows.length > 0
     },
 

@@ -1,4 +1,5 @@
 import { levelName } from '../ingest/levels.js'
+import { HOUR_MS, hourOf } from './rollup-rows.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
 import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
 import type { LogPage, LogQuery, LogRow } from './store.js'
@@ -31,9 +32,11 @@ export function likePattern (q: string): string {
  */
 export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string): Promise<LogPage> {
   const wanted = query.q === undefined || query.q === '' ? null : queryBits(query.q)
-  const rows = wanted === null
-    ? await selectLogs(db, query, lower, query.limit + 1)
-    : await searchByBuckets(db, query, lower, wanted)
+  const rows = wanted !== null
+    ? await searchByBuckets(db, query, lower, wanted)
+    : query.fingerprint !== undefined
+      ? await searchByFingerprintHours(db, query, lower)
+      : await selectLogs(db, query, lower, query.limit + 1)
   const more = rows.length > query.limit
   const page = more ? rows.slice(0, query.limit) : rows
   const last = page[page.length - 1]
@@ -70,6 +73,39 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ` ORDER BY ts DESC, id DESC LIMIT ${limit}`
   return db.all<LogRecord>(sql, params)
+}
+
+/** Fingerprint hours read per round trip while walking back in time. */
+const HOURS_PER_READ = 24
+
+/**
+ * The fingerprint filter without an index of `logs` on fingerprint (dropped in migration 005: it
+ * cost every insert more than any other index): the hourly fingerprint rollup says in which hours
+ * the fingerprint occurs, newest first, and only those hours of `logs` are read, stopping as soon
+ * as the page is full. Same rows, same order, same keyset as the single query.
+ */
+async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: string): Promise<LogRecord[]> {
+  const fingerprint = query.fingerprint as string
+  const upper = Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
+  const found: LogRecord[] = []
+  let below = upper
+  for (;;) {
+    const where = ['fingerprint = ?']
+    const params: SqlValue[] = [fingerprint]
+    if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
+    if (Number.isFinite(below)) { where.push('hour < ?'); params.push(below) }
+    if (query.from !== undefined) { where.push('hour >= ?'); params.push(hourOf(query.from)) }
+    const hours = await db.all<{ hour: number }>(
+      `SELECT DISTINCT hour FROM log_fingerprint_hours WHERE ${where.join(' AND ')} ORDER BY hour DESC LIMIT ${HOURS_PER_READ}`, params)
+    for (const { hour } of hours) {
+      const h = Number(hour)
+      const range = { ...query, from: Math.max(h, query.from ?? -Infinity), to: Math.min(h + HOUR_MS, upper) }
+      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
+      if (found.length > query.limit) return found
+    }
+    if (hours.length < HOURS_PER_READ) return found
+    below = Number(hours[hours.length - 1]?.hour)
+  }
 }
 
 /** Text buckets read per round trip while walking back in time: six hours. */

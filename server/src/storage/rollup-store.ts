@@ -37,9 +37,10 @@ export const ROLLUP_TABLES = ['log_minutes', 'log_fingerprint_hours', 'log_text_
 
 const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n) VALUES (?, ?, ?, ?) ' +
   'ON CONFLICT (project_id, minute, level) DO UPDATE SET n = n + excluded.n'
-const SQLITE_FINGERPRINT = 'INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen) ' +
-  'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hour, fingerprint) DO UPDATE SET n = n + excluded.n, ' +
-  'first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)'
+const SQLITE_FINGERPRINT = 'INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hour, fingerprint) DO UPDATE SET n = n + excluded.n, ' +
+  'first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen), ' +
+  'first_received = MIN(first_received, excluded.first_received)'
 const SQLITE_TEXT = 'INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?) ' +
   'ON CONFLICT (project_id, bucket) DO UPDATE SET bits = excluded.bits'
 const READ_BITS = 'SELECT bits FROM log_text_buckets WHERE project_id = ? AND bucket = ?'
@@ -47,11 +48,11 @@ const READ_BITS = 'SELECT bits FROM log_text_buckets WHERE project_id = ? AND bu
 const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Uint8Array(0)
 
 /** SQLite: one prepared upsert per row (microseconds each in the writer thread). */
-export function writeRollupsSync (db: SyncSql, projectId: number, events: readonly RollupEvent[]): void {
+export function writeRollupsSync (db: SyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number): void {
   if (events.length === 0) return
   const rows = rollupRows(events)
   for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n])
-  for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen])
+  for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])
   for (const t of rows.text) {
     const stored = db.all(READ_BITS, [projectId, t.bucket])[0] as { bits: unknown } | undefined
     // Most batches of a steady service add no new trigram: nothing is written then.
@@ -65,15 +66,15 @@ export function writeRollupsSync (db: SyncSql, projectId: number, events: readon
  * lock shared rollup rows in the same order. Run as the batch's last statements: the row locks
  * they take are held only until the commit that follows.
  */
-export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], cache: TextBitsCache): Promise<void> {
+export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number, cache: TextBitsCache): Promise<void> {
   if (events.length === 0) return
   const rows = rollupRows(events)
   await db.run('INSERT INTO log_minutes (project_id, minute, level, n) VALUES ? ON DUPLICATE KEY UPDATE n = n + VALUES(n)',
     [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n])])
-  await db.run('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen) VALUES ? ' +
+  await db.run('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) VALUES ? ' +
     'ON DUPLICATE KEY UPDATE n = n + VALUES(n), first_seen = LEAST(first_seen, VALUES(first_seen)), ' +
-    'last_seen = GREATEST(last_seen, VALUES(last_seen))',
-  [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen])])
+    'last_seen = GREATEST(last_seen, VALUES(last_seen)), first_received = LEAST(first_received, VALUES(first_received))',
+  [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])])
   for (const t of rows.text) {
     const known = cache.get(projectId, t.bucket)
     if (known !== undefined && mergeBits(known, t.bits) === null) continue

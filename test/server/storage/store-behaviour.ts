@@ -147,6 +147,53 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.same(left.map((e) => e.message).sort(), ['at the cutoff', 'new'], 'everything older than the cutoff, and only that')
   })
 
+  t.test('the fingerprint filter pages through every hour the fingerprint occurs in, newest first', async (t) => {
+    // Answered from the hourly fingerprint rollup (no index of logs on fingerprint): 40 hours is
+    // more than one read of hours, some hours have none, several events share a ts.
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const q = await newProject(store, 'q')
+    const start = T0 - 40 * HOUR
+    const wanted: string[] = []
+    for (let h = 0; h < 40; h++) {
+      const ts = start + h * HOUR + 1_000
+      const batch = [event({ message: `other ${h}`, ts, fingerprint: 'other' })]
+      if (h % 3 !== 1) {
+        batch.push(event({ message: `x ${h} a`, ts, fingerprint: 'fp-x' }), event({ message: `x ${h} b`, ts: ts + 5, fingerprint: 'fp-x' }))
+        wanted.push(`x ${h} a`, `x ${h} b`)
+      }
+      await store.logs.insertBatch(p.id, null, batch, ts)
+      await store.logs.insertBatch(q.id, null, [event({ message: `q ${h}`, ts, fingerprint: 'fp-x' })], ts)
+    }
+    const pages: string[] = []
+    let before: { ts: number, id: number } | undefined
+    for (let i = 0; i < 100; i++) {
+      const page = await store.logs.search({ projectId: p.id, fingerprint: 'fp-x', limit: 7, ...(before === undefined ? {} : { before }) })
+      pages.push(...page.events.map((e) => e.message))
+      if (page.next === null) break
+      before = page.next
+    }
+    t.same(pages, [...wanted].reverse(), 'every event of the fingerprint in this project, newest first, once')
+    const ranged = await store.logs.search({ projectId: p.id, fingerprint: 'fp-x', from: start + 10 * HOUR, to: start + 12 * HOUR + 1_003, limit: 100 })
+    t.same(ranged.events.map((e) => e.message), ['x 12 a', 'x 11 b', 'x 11 a'], 'a time range cuts inside an hour (hour 10 has none)')
+    const all = await store.logs.search({ fingerprint: 'fp-x', limit: 1000 })
+    t.equal(all.events.length, wanted.length + 40, 'without a project: every project')
+    t.equal((await store.logs.search({ projectId: p.id, fingerprint: 'never', limit: 10 })).events.length, 0)
+  })
+
+  t.test('alerts.seenBefore: a fingerprint counts as seen only when it was received before the given time', async (t) => {
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const other = await newProject(store, 'other')
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-new', T0), false, 'never received')
+    await store.logs.insertBatch(p.id, null, [event({ message: 'm', fingerprint: 'fp-new', ts: T0 - HOUR })], T0)
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-new', T0), false, 'received at that very time: not before it')
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-new', T0 + 1), true, 'received earlier')
+    t.equal(await store.alerts.seenBefore(other.id, 'fp-new', T0 + 1), false, 'another project has not seen it')
+    await store.logs.insertBatch(p.id, null, [event({ message: 'm', fingerprint: 'fp-new', ts: T0 + HOUR })], T0 - 10)
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-new', T0), true, 'the earliest receipt counts, in whichever hour')
+  })
+
   t.test('text round-trips exactly: 4-byte UTF-8, NUL bytes, long strings; ts keeps milliseconds', async (t) => {
     const store = await fresh(t)
     const p = await newProject(store)

@@ -125,7 +125,7 @@ export class MysqlStore implements Store {
         }
       }
       await insertLogRows(conn, projectId, events, now)
-      await writeRollupsAsync(onConnection(conn), projectId, events, this.#textBits)
+      await writeRollupsAsync(onConnection(conn), projectId, events, now, this.#textBits)
       return { accepted: events.length, duplicate: false }
     })
   }

@@ -58,7 +58,7 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
     const insert = prepare('INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     for (const e of events) insert.run(projectId, e.ts, now, e.level, e.message, e.source, e.fingerprint, e.stack, e.context)
-    writeRollupsSync(sync, projectId, events)
+    writeRollupsSync(sync, projectId, events, now)
     return { accepted: events.length, duplicate: false }
   }).immediate()
 }
