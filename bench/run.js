@@ -24,7 +24,7 @@ const REMOTE = ['seed-batch', 'sustained-ingest']
 /** Environment for bench files that are plain scripts configured by variables. */
 function externalEnv (name, options) {
   const env = { TEKNO_TEST_MYSQL_URL: options.mysqlUrl }
-  if (name === 'dashboard-queries') Object.assign(env, options.quick ? { EVENTS: '50000', RUNS: '5' } : { EVENTS: '1000000', RUNS: '30' })
+  if (name === 'dashboard-queries') Object.assign(env, options.quick ? { EVENTS: '50000', RUNS: '5' } : { EVENTS: '1000000,5000000', RUNS: '30' })
   if (name === 'transports' && options.quick) Object.assign(env, { LINES: '20000', ROUNDS: '1' })
   return env
 }
