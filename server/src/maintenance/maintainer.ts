@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { setImmediate as yieldToIo } from 'node:timers/promises'
+import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises'
 import type { Store } from '../storage/store.js'
 import type { MaintenanceRun, PurgePosition } from '../storage/maintenance-store.js'
 import { ALERT_STATE_TTL_MS, counterCutoff, retentionCutoff } from './retention.js'
+
+/** Rest after each batch of deletes, as a fraction of the time it took (MaintainerOptions.restRatio). */
+export const PURGE_REST_RATIO = 0.75
 
 export interface MaintainerOptions {
   store: Store
@@ -14,6 +17,13 @@ export interface MaintainerOptions {
   leaseMs: number
   /** Rows per delete statement: small enough that no statement holds a lock for long. */
   batchSize?: number
+  /**
+   * After each batch of deletes, rest this fraction of the time it took. The purge runs beside
+   * live traffic on the same cores and database: at full speed it removed 75 k (SQLite) and 38 k
+   * (MariaDB) rows/s and raised ingest p99 1.6x and 1.5x; resting 0.5 gave 1.30x / 1.22x at
+   * 37 k / 31 k rows/s, resting 1.0 gave 1.19x / 1.24x at 28 k / 20 k (bench purge-under-load).
+   */
+  restRatio?: number
   onError?: (err: unknown) => void
   onRun?: (run: MaintenanceRun) => void
 }
@@ -37,7 +47,7 @@ export class Maintainer {
   #stopping = false
 
   constructor (options: MaintainerOptions) {
-    this.#o = { batchSize: 5_000, ...options }
+    this.#o = { batchSize: 5_000, restRatio: PURGE_REST_RATIO, ...options }
   }
 
   /** Called on every ingest: costs a clock read unless a check is due, and never waits. */
@@ -109,11 +119,13 @@ export class Maintainer {
     type Counter = 'logs_purged' | 'batches_purged' | 'counters_purged'
     const drain = async (into: Counter, step: () => Promise<{ count: number, more: boolean }>): Promise<void> => {
       for (;;) {
+        const started = performance.now()
         const { count, more } = await step()
         run[into] += count
         if (!more || this.#stopping) return
         // Let queued requests run between batches, and keep the lease while we are busy.
-        await yieldToIo()
+        const rest = (performance.now() - started) * this.#o.restRatio
+        await (rest >= 1 ? sleep(rest) : yieldToIo())
         await store.maintenance.extend(this.holder, now() + leaseMs)
       }
     }
