@@ -95,11 +95,14 @@ async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: 
     if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
     if (Number.isFinite(below)) { where.push('hour < ?'); params.push(below) }
     if (query.from !== undefined) { where.push('hour >= ?'); params.push(hourOf(query.from)) }
-    const hours = await db.all<{ hour: number }>(
-      `SELECT DISTINCT hour FROM log_fingerprint_hours WHERE ${where.join(' AND ')} ORDER BY hour DESC LIMIT ${HOURS_PER_READ}`, params)
-    for (const { hour } of hours) {
+    // Each hour's first and last sighting narrow the read to the part of the hour that holds the
+    // fingerprint: a rare one seen once in an hour is a seek to one ts, not a walk of the hour.
+    const hours = await db.all<{ hour: number, first: number, last: number }>(
+      `SELECT hour, MIN(first_seen) AS first, MAX(last_seen) AS last FROM log_fingerprint_hours WHERE ${where.join(' AND ')} ` +
+      `GROUP BY hour ORDER BY hour DESC LIMIT ${HOURS_PER_READ}`, params)
+    for (const { hour, first, last } of hours) {
       const h = Number(hour)
-      const range = { ...query, from: Math.max(h, query.from ?? -Infinity), to: Math.min(h + HOUR_MS, upper) }
+      const range = { ...query, from: Math.max(h, Number(first), query.from ?? -Infinity), to: Math.min(h + HOUR_MS, Number(last) + 1, upper) }
       found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
       if (found.length > query.limit) return found
     }
