@@ -20,7 +20,7 @@ export function renderBenchmarksDoc (report) {
 
   out.push('## Machine', '', markdownTable({
     columns: ['', ''],
-    rows: [['CPU', machine.cpu], ['memory', machine.memory], ['OS', machine.os],
+    rows: [...(machine.code == null ? [] : [['code (git)', machine.code]]), ['CPU', machine.cpu], ['memory', machine.memory], ['OS', machine.os],
       ['load average (1, 5, 15 min) at start / end', `${(machine.loadAverageAtStart ?? []).join(', ')} / ${(machine.loadAverageAtEnd ?? []).join(', ')}`],
       ...Object.entries(machine.versions).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)])]
   }), '')

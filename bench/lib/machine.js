@@ -15,6 +15,18 @@ function pkgVersion (name) {
   }
 }
 
+/** The commit measured, and whether the tree differed from it: figures belong to code. */
+function codeVersion () {
+  try {
+    const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    const commit = git('rev-parse', '--short', 'HEAD')
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'server', 'transports', 'migrations', 'bench') !== ''
+    return dirty ? `${commit} + uncommitted changes` : commit
+  } catch {
+    return null
+  }
+}
+
 /** What a reader needs to compare figures across machines: CPU, memory, OS and every version. */
 export async function describeMachine (options) {
   const cpus = os.cpus()
@@ -31,6 +43,7 @@ export async function describeMachine (options) {
     rsyslog = /rsyslogd\s+(\S+)/.exec(banner)?.[1] ?? null
   } catch {}
   return {
+    code: codeVersion(),
     cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
     cores: cpus.length,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
