@@ -3,15 +3,21 @@ import { StorageUnavailableError } from '../../errors.js'
 import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
 import type { SqlValue } from '../sql-runner.js'
+import type { InsertResult } from '../store.js'
 
 export type ThreadRequest = { id: number } & (
   | { op: 'all' | 'run', sql: string, params: SqlValue[] }
-  | { op: 'insertBatch', projectId: number, batchId: string | null, events: StoredEvent[], now: number }
-  | { op: 'insertBatches', batches: Array<{ projectId: number, batchId: string | null, events: StoredEvent[], now: number }> }
+  | { op: 'insertBatches', batches: InsertCall[] }
   | { op: 'removeProject', projectId: number }
   | { op: 'migrate', migrations: Migration[] }
   | { op: 'close' }
 )
+
+/** One batch for the writer thread (storage/store.ts LogStore.insertBatch). */
+export interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+
+/** What became of one batch of an insertBatches group. */
+export type BatchOutcome = { ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }
 
 export type ThreadResponse =
   | { id: number, ok: true, value: unknown }

@@ -11,11 +11,8 @@ import type { RunResult, SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, StatsStore, Store } from '../store.js'
 import { StorageUnavailableError } from '../../errors.js'
-import type { StoredEvent } from '../../ingest/validate.js'
 import { GroupCommit } from './group-commit.js'
-import { SqliteThread } from './sqlite-rpc.js'
-
-interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+import { SqliteThread, type BatchOutcome, type InsertCall } from './sqlite-rpc.js'
 
 /** At most this many events per group transaction: ten seed batches, about 3 MB. */
 const GROUP_COMMIT_MAX_EVENTS = 2000
@@ -53,7 +50,7 @@ export class SqliteStore implements Store {
       run: (sql: string, params: SqlValue[] = []) => this.#writer.call<RunResult>({ op: 'run', sql, params })
     }
     this.#inserts = new GroupCommit<InsertCall, InsertResult>(async (batches) => {
-      const outcomes = await this.#writer.call<Array<{ ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }>>({ op: 'insertBatches', batches })
+      const outcomes = await this.#writer.call<BatchOutcome[]>({ op: 'insertBatches', batches })
       return outcomes.map((o) => o.ok
         ? o
         : { ok: false, error: new StorageUnavailableError(Object.assign(new Error(o.message), { code: o.code })) })

@@ -5,7 +5,7 @@ import type { Migration } from '../migrations.js'
 import { projectRollupDeletes, writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertResult } from '../store.js'
-import type { ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
+import type { BatchOutcome, InsertCall, ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
 
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
 // only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
@@ -63,14 +63,12 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
   }).immediate()
 }
 
-type BatchOutcome = { ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }
-
 /**
  * Several batches in one transaction (group commit, see group-commit.ts). Each runs inside its
  * own savepoint — better-sqlite3 turns the nested transaction into one — so a batch that fails
  * rolls back alone and the others still commit.
  */
-function insertBatches (batches: Array<{ projectId: number, batchId: string | null, events: StoredEvent[], now: number }>): BatchOutcome[] {
+function insertBatches (batches: InsertCall[]): BatchOutcome[] {
   return db.transaction((): BatchOutcome[] => batches.map((b): BatchOutcome => {
     try {
       return { ok: true, value: insertBatch(b.projectId, b.batchId, b.events, b.now) }
@@ -109,7 +107,6 @@ function handle (req: ThreadRequest): unknown {
       const r = prepare(req.sql).run(...req.params as SqlValue[])
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
     }
-    case 'insertBatch': return insertBatch(req.projectId, req.batchId, req.events, req.now)
     case 'insertBatches': return insertBatches(req.batches)
     case 'removeProject':
       db.transaction(() => {
