@@ -67,26 +67,25 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       type Top = { project_id: number, fingerprint: string, n: number, first_seen: number, last_seen: number }
       // Whole hours: every hour that overlaps [from, to) counts in full (docs/dashboard.md). One
       // grouped read per project, merged here: every global top-N entry is in its own project's
-      // top N, so the merge is exact.
-      const perProject: Top[] = []
-      for (const id of ids) {
-        perProject.push(...await db.all<Top>(
-          `SELECT project_id, fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
-           FROM log_fingerprint_hours WHERE project_id = ? AND hour >= ? AND hour < ?
-           GROUP BY project_id, fingerprint ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
-          [id, hourOf(from), to]))
-      }
+      // top N, so the merge is exact. The reads go out together: MySQL's pool runs them on
+      // separate connections (all projects took the sum of the projects' times, 55 ms at 5 M);
+      // SQLite's reader thread takes them in turn, as before.
+      const perProject = (await Promise.all(ids.map((id) => db.all<Top>(
+        `SELECT project_id, fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
+         FROM log_fingerprint_hours WHERE project_id = ? AND hour >= ? AND hour < ?
+         GROUP BY project_id, fingerprint ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
+        [id, hourOf(from), to])))).flat()
       const top = perProject
         .map((t) => ({ ...t, n: Number(t.n), last_seen: Number(t.last_seen) }))
         .sort((a, b) => b.n - a.n || b.last_seen - a.last_seen)
         .slice(0, limit)
       // The message shown is the newest one: the event at exactly last_seen, one index seek each.
-      const stats: FingerprintStat[] = []
-      for (const t of top) {
-        const [latest] = await db.all<{ message: string, level: number, source: string | null }>(
-          'SELECT message, level, source FROM logs WHERE project_id = ? AND fingerprint = ? AND ts = ? ORDER BY id DESC LIMIT 1',
-          [t.project_id, t.fingerprint, t.last_seen])
-        stats.push({
+      const latests = await Promise.all(top.map((t) => db.all<{ message: string, level: number, source: string | null }>(
+        'SELECT message, level, source FROM logs WHERE project_id = ? AND fingerprint = ? AND ts = ? ORDER BY id DESC LIMIT 1',
+        [t.project_id, t.fingerprint, t.last_seen])))
+      return top.map((t, i): FingerprintStat => {
+        const latest = latests[i]?.[0]
+        return {
           project_id: Number(t.project_id),
           fingerprint: t.fingerprint,
           count: Number(t.n),
@@ -95,9 +94,8 @@ export function createStatsStore (db: SqlRunner): StatsStore {
           message: latest?.message ?? '',
           level: levelName(Number(latest?.level ?? 30)),
           source: latest?.source ?? null
-        })
-      }
-      return stats
+        }
+      })
     },
 
     async recentErrors (scope, since, limit) {
