@@ -3,6 +3,9 @@
 export const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const
 export type LevelName = keyof typeof LEVELS
 
+/** Every level number, lowest first: for `level IN (…)` lists, which planners seek level by level. */
+export const LEVEL_NUMBERS: readonly number[] = Object.values(LEVELS)
+
 const BY_NUMBER = new Map<number, LevelName>(
   Object.entries(LEVELS).map(([name, n]) => [n, name as LevelName])
 )

@@ -1,3 +1,4 @@
+import { LEVEL_NUMBERS } from '../ingest/levels.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
 import type {
   AlertHistoryEntry, AlertHistoryInput, AlertSettingsRecord, AlertSettingsValues, AlertState, AlertStore
@@ -95,9 +96,6 @@ function toHistory (r: HistoryRow): AlertHistoryEntry {
 const STATE_COLUMNS = 'project_id, alert_key, kind, fingerprint, active, alerted_at, suppressed_until, ' +
   'suppressed_count, followup_pending, last_event_at'
 
-/** Every level number, for level IN lists (ingest/levels.ts). */
-const LEVELS_FROM = [10, 20, 30, 40, 50, 60]
-
 export function createAlertStore (db: SqlRunner): AlertStore {
   // The one statement that differs: "insert unless the key exists", reporting 1 or 0 rows.
   const insertIfAbsent = db.dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO'
@@ -146,10 +144,10 @@ export function createAlertStore (db: SqlRunner): AlertStore {
       // The levels as an IN list: both planners then seek (project_id, level, ts) once per level
       // from `since` and read only the window's errors; `level >= ?` would walk every error the
       // project ever kept. The fingerprint, if any, is checked on those rows.
-      const levels = LEVELS_FROM.filter((l) => l >= q.minLevel)
+      const levels = LEVEL_NUMBERS.filter((l) => l >= q.minLevel)
+      if (levels.length === 0) return { count: 0, first: null, last: null }
       const fp = q.fingerprint === undefined ? '' : ' AND fingerprint = ?'
       const params: SqlValue[] = [q.projectId, ...levels, q.since, ...(q.fingerprint === undefined ? [] : [q.fingerprint]), q.limit]
-      if (levels.length === 0) return { count: 0, first: null, last: null }
       const rows = await db.all<{ n: number, first: number | null, last: number | null }>(
         'SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM (SELECT ts FROM logs ' +
         `WHERE project_id = ? AND level IN (${levels.map(() => '?').join(', ')}) AND ts >= ?${fp} LIMIT ?) t`, params)

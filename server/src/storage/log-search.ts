@@ -75,6 +75,11 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
   return db.all<LogRecord>(sql, params)
 }
 
+/** The exclusive end of the time a page may come from: `to`, or just past the keyset cursor. */
+function upperBound (query: LogQuery): number {
+  return Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
+}
+
 /** Fingerprint hours read per round trip while walking back in time. */
 const HOURS_PER_READ = 24
 
@@ -86,7 +91,7 @@ const HOURS_PER_READ = 24
  */
 async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: string): Promise<LogRecord[]> {
   const fingerprint = query.fingerprint as string
-  const upper = Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
+  const upper = upperBound(query)
   const found: LogRecord[] = []
   let below = upper
   for (;;) {
@@ -123,7 +128,7 @@ const BUCKETS_PER_READ = 36
 async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, wanted: number[]): Promise<LogRecord[]> {
   const scope = query.projectId === undefined ? '' : 'project_id = ? AND '
   const scopeParams: SqlValue[] = query.projectId === undefined ? [] : [query.projectId]
-  let upper = Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
+  let upper = upperBound(query)
   const lowest = await db.all<{ b: number | null }>(`SELECT MIN(bucket) AS b FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
   const floor = Math.max(lowest[0]?.b == null ? Infinity : Number(lowest[0].b), textBucketOf(query.from ?? -Infinity))
   if (!Number.isFinite(floor)) return []

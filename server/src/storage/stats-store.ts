@@ -1,4 +1,4 @@
-import { levelName } from '../ingest/levels.js'
+import { LEVEL_NUMBERS, levelName } from '../ingest/levels.js'
 import { hourOf, MINUTE_MS, minuteOf } from './rollup-rows.js'
 import type { SqlRunner, SqlValue } from './sql-runner.js'
 import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore } from './store.js'
@@ -8,7 +8,6 @@ import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore 
 // thousand small rows for a day, however many events it held, where a scan of `logs` grew with
 // every event (250 ms at a million on MariaDB).
 
-const ALL_LEVELS = [10, 20, 30, 40, 50, 60]
 const ERROR_LEVELS = [50, 60]
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ')
@@ -30,8 +29,8 @@ export function createStatsStore (db: SqlRunner): StatsStore {
     // logs_project_level_ts; without it they fall back to logs_project_ts plus row lookups.
     return db.all(
       `SELECT ${minuteSql} AS minute, level, COUNT(*) AS n FROM logs
-       WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(ALL_LEVELS.length)}) AND ts >= ? AND ts < ?
-       GROUP BY minute, level`, [...ids, ...ALL_LEVELS, from, to])
+       WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(LEVEL_NUMBERS.length)}) AND ts >= ? AND ts < ?
+       GROUP BY minute, level`, [...ids, ...LEVEL_NUMBERS, from, to])
   }
 
   return {
@@ -48,18 +47,18 @@ export function createStatsStore (db: SqlRunner): StatsStore {
         : Promise.resolve([])]
       if (from < first) parts.push(partialMinutes(ids, from, first))
       if (last < to) parts.push(partialMinutes(ids, last, to))
-      const counts = new Map<string, LevelMinute & { n: number, l: number }>()
+      const counts = new Map<string, { minute: number, level: number, count: number }>()
       for (const r of (await Promise.all(parts)).flat()) {
         const minute = Number(r.minute)
         const level = Number(r.level)
         const key = `${minute}|${level}`
         const seen = counts.get(key)
-        if (seen === undefined) counts.set(key, { minute, level: levelName(level), count: Number(r.n), n: 0, l: level })
+        if (seen === undefined) counts.set(key, { minute, level, count: Number(r.n) })
         else seen.count += Number(r.n)
       }
       return [...counts.values()]
-        .sort((a, b) => a.minute - b.minute || a.l - b.l)
-        .map((c): LevelMinute => ({ minute: c.minute, level: c.level, count: c.count }))
+        .sort((a, b) => a.minute - b.minute || a.level - b.level)
+        .map((c): LevelMinute => ({ minute: c.minute, level: levelName(c.level), count: c.count }))
     },
 
     async topFingerprints (scope, from, to, limit) {
