@@ -13,8 +13,9 @@ const BY_NUMBER = new Map<number, LevelName>(
 export function levelNumber (value: unknown): number | undefined {
   if (typeof value === 'number') return BY_NUMBER.has(value) ? value : undefined
   if (typeof value === 'string') {
-    const n = (LEVELS as Record<string, number>)[value.toLowerCase()]
-    if (n !== undefined) return n
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+    const name = value.toLowerCase()
+    if (Object.hasOwn(LEVELS, name)) return LEVELS[name as LevelName]
     if (/^\d{2}$/.test(value) && BY_NUMBER.has(Number(value))) return Number(value)
   }
   return undefined

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { FUTURE_TOLERANCE_MS, LIMITS, MAX_EVENTS, validateBatch } from '../../../server/dist/ingest/validate.js'
+import { eventSchema, FUTURE_TOLERANCE_MS, LIMITS, MAX_EVENTS, validateBatch } from '../../../server/dist/ingest/validate.js'
 import { fingerprint } from '../../../server/dist/ingest/fingerprint.js'
 import { levelName, levelNumber } from '../../../server/dist/ingest/levels.js'
 
@@ -25,7 +25,8 @@ t.test('levels by name and by pino number', async (t) => {
 })
 
 t.test('a bad level refuses the batch, naming the index and field of the first bad event', async (t) => {
-  for (const level of ['loud', 'warning', 35, 0, 70, '', true, 50.5, [50], { n: 50 }]) {
+  // Names of Object.prototype's members once found a function there and passed as a level.
+  for (const level of ['loud', 'warning', 35, 0, 70, '', true, 50.5, [50], { n: 50 }, 'constructor', '__proto__', 'hasownproperty', 'valueof']) {
     t.throws(() => validateBatch({ events: [{ message: 'ok' }, { message: 'ok' }, { message: 'bad', level }, { message: 'x', level: 'nope' }] }, RECEIVED),
       refused(2, 'level'), `level ${JSON.stringify(level)}`)
   }
@@ -157,4 +158,52 @@ t.test('an ISO date-time without a zone is read as UTC, whatever the server zone
   t.equal(parseIso('2026-11-27 22:50'), Date.UTC(2026, 10, 27, 22, 50))
   t.equal(parseIso('2026-11-27T22:50:51+02:00'), Date.UTC(2026, 10, 27, 20, 50, 51))
   t.equal(parseIso('2026-11-27'), Date.UTC(2026, 10, 27))
+})
+
+t.test('the quick check accepts exactly what the schema accepts, with the same stored event', async (t) => {
+  // Events are checked directly first and only go through zod when that check is unsure; a
+  // random mix of good and bad field values must get the same verdict either way.
+  const values: Record<string, unknown[]> = {
+    ts: [undefined, null, 0, 1764283800001, 8.64e15, 8.64e15 + 1, -1, 1.5, '2026-11-27T22:50:51.123Z', '2026-11-27',
+      '2026-11-27 22:50', '2026-13-45T99:00:00Z', '2026-02-30', 'yesterday', true, {}],
+    level: [undefined, null, 'info', 'ERROR', 50, '60', 35, 'constructor', '', [50]],
+    message: ['m', '', 'x'.repeat(LIMITS.message), 'x'.repeat(LIMITS.message + 1), 'lone \ud800', 42, null, undefined],
+    source: [undefined, null, 's', 's'.repeat(LIMITS.source + 1), 7],
+    stack: [undefined, null, 'Error: x', ['a'], 'bad \udfff'],
+    context: [undefined, null, {}, { a: 1 }, Object.create(null), [1], 'ctx', 3],
+    fingerprint: [undefined, null, 'fp:1', 'has spaces', 'f'.repeat(65), 12],
+    extra: [undefined, 'ignored']
+  }
+  let seed = 7
+  const random = (): number => { // mulberry32: every combination turns up, unlike an LCG's low bits
+    seed = (seed + 0x6d2b79f5) >>> 0
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T
+  let accepted = 0
+  const different: string[] = []
+  for (let i = 0; i < 3000; i++) {
+    const event: Record<string, unknown> = {}
+    for (const [key, list] of Object.entries(values)) {
+      const v = pick(list)
+      if (v !== undefined || pick([true, false])) event[key] = v
+    }
+    const schema = eventSchema.safeParse(event)
+    let stored
+    try { stored = validateBatch({ events: [event] }, RECEIVED).events[0] } catch { stored = undefined }
+    if (schema.success !== (stored !== undefined)) {
+      t.fail(`verdicts differ for ${JSON.stringify(event).slice(0, 300)}: schema ${schema.success}`)
+      return
+    }
+    if (schema.success) {
+      accepted++
+      // The schema's output (unknown keys stripped) must store the same event.
+      const viaSchema = validateBatch({ events: [{ ...schema.data }] }, RECEIVED).events[0]
+      if (JSON.stringify(stored) !== JSON.stringify(viaSchema)) different.push(JSON.stringify(event).slice(0, 300))
+    }
+  }
+  t.same(different, [], 'the same stored event')
+  t.ok(accepted > 50, `${accepted} of 3000 random events were valid`)
 })
