@@ -61,9 +61,9 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
   if (query.from !== undefined) { where.push('ts >= ?'); params.push(query.from) }
   if (query.to !== undefined) { where.push('ts < ?'); params.push(query.to) }
   if (query.q !== undefined && query.q !== '') {
-    // '!' as the escape character needs no escaping itself in either dialect's string literals.
-    where.push(`${lower}(message) LIKE ${lower}(?) ESCAPE '!'`)
-    params.push(likePattern(query.q))
+    const text = textCondition(db.dialect, lower, query.q)
+    where.push(text.sql)
+    params.push(...text.params)
   }
   if (query.before !== undefined) {
     where.push('(ts < ? OR (ts = ? AND id < ?))')
@@ -73,6 +73,25 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ` ORDER BY ts DESC, id DESC LIMIT ${limit}`
   return db.all<LogRecord>(sql, params)
+}
+
+/**
+ * `lower(message) LIKE lower(pattern)`. On SQLite `lower` is a JavaScript function, called per
+ * row (3.4× the cost of the LIKE alone, measured on 70 000 rows); a message that is all ASCII
+ * needs no such call, since SQLite's own LIKE already folds ASCII case and the pattern arrives
+ * lower-cased by the same JavaScript toLowerCase(). Only messages with a non-ASCII character
+ * (their UTF-8 length differs from their character count) take the exact, slower test. The fast
+ * test never matches what the exact one would not: it folds only ASCII, and compares every other
+ * character as is against an already lower-cased pattern.
+ */
+function textCondition (dialect: SqlRunner['dialect'], lower: string, q: string): { sql: string, params: SqlValue[] } {
+  // '!' as the escape character needs no escaping itself in either dialect's string literals.
+  if (dialect !== 'sqlite') return { sql: `${lower}(message) LIKE ${lower}(?) ESCAPE '!'`, params: [likePattern(q)] }
+  const pattern = likePattern(q).toLowerCase()
+  return {
+    sql: `(message LIKE ? ESCAPE '!' OR (length(message) <> octet_length(message) AND ${lower}(message) LIKE ? ESCAPE '!'))`,
+    params: [pattern, pattern]
+  }
 }
 
 /** The exclusive end of the time a page may come from: `to`, or just past the keyset cursor. */
@@ -140,12 +159,24 @@ async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, w
   // `end` is the exclusive start of the next bucket to read, walking down.
   for (let end = textBucketOf(upper - 1) + TEXT_BUCKET_MS; end > floor;) {
     const start = Math.max(floor, end - BUCKETS_PER_READ * TEXT_BUCKET_MS)
-    const rows = await db.all<{ bucket: number, bits: Uint8Array }>(
-      `SELECT bucket, bits FROM log_text_buckets WHERE ${scope}bucket >= ? AND bucket < ?`, [...scopeParams, start, end])
-    const hits = new Set<number>()
-    for (const r of rows) if (mayMatch(r.bits, wanted)) hits.add(Number(r.bucket))
-    for (const bucket of [...hits].sort((a, b) => b - a)) {
-      const range = { ...query, from: Math.max(bucket, query.from ?? -Infinity), to: Math.min(bucket + TEXT_BUCKET_MS, upper) }
+    const rows = await db.all<{ project_id: number, bucket: number, bits: Uint8Array }>(
+      `SELECT project_id, bucket, bits FROM log_text_buckets WHERE ${scope}bucket >= ? AND bucket < ?`, [...scopeParams, start, end])
+    // Per bucket, the projects whose bitmap allows a match.
+    const hits = new Map<number, Set<number>>()
+    for (const r of rows) {
+      if (!mayMatch(r.bits, wanted)) continue
+      const bucket = Number(r.bucket)
+      let projects = hits.get(bucket)
+      if (projects === undefined) hits.set(bucket, projects = new Set())
+      projects.add(Number(r.project_id))
+    }
+    for (const bucket of [...hits.keys()].sort((a, b) => b - a)) {
+      const projects = hits.get(bucket) as Set<number>
+      // Across projects, a bucket only one project can match in is read for that project alone:
+      // its (project_id, ts, id) range, not every project's rows of those ten minutes. (With two
+      // or more, one ts-ordered read still beats merging several.)
+      const only = query.projectId === undefined && projects.size === 1 ? { projectId: [...projects][0] as number } : {}
+      const range = { ...query, ...only, from: Math.max(bucket, query.from ?? -Infinity), to: Math.min(bucket + TEXT_BUCKET_MS, upper) }
       found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
       if (found.length > query.limit) return found
     }

@@ -287,6 +287,52 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.same((await searchAll(store, { projectId: p.id, q: 'äpfel über öl' })).map((e) => e.message), ['Äpfel ÜBER Öl'], 'umlauts fold')
   })
 
+  t.test('q: ASCII messages take the quick test, others the exact one, with the same answers', async (t) => {
+    // SQLite only runs its JavaScript lower() on messages with a non-ASCII character; the rows
+    // found must be the ones the exact test finds, on both databases.
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const texts = ['Kelvin scale', 'KELVIN SCALE', 'kelvin 100%', 'Kelvin \u212a sign', 'plain ascii_line', 'ÉCOLE kelvin']
+    await store.logs.insertBatch(p.id, null, texts.map((message, i) => event({ message, ts: T0 + i })), T0)
+    const cases: Array<[string, string[]]> = [
+      ['kelvin', ['ÉCOLE kelvin', 'Kelvin \u212a sign', 'kelvin 100%', 'KELVIN SCALE', 'Kelvin scale']],
+      // U+212A (KELVIN SIGN) lower-cases to an ASCII k in both databases.
+      ['\u212aelvin', ['ÉCOLE kelvin', 'Kelvin \u212a sign', 'kelvin 100%', 'KELVIN SCALE', 'Kelvin scale']],
+      ['\u212a sign', ['Kelvin \u212a sign']],
+      ['école', ['ÉCOLE kelvin']],
+      ['0%', ['kelvin 100%']],
+      ['ascii_l', ['plain ascii_line']],
+      ['ascii%l', []]
+    ]
+    for (const [q, expected] of cases) {
+      t.same((await searchAll(store, { projectId: p.id, q })).map((e) => e.message), expected, `q=${JSON.stringify(q)}`)
+    }
+  })
+
+  t.test('q across projects reads only the projects whose bucket can match, in order, paging intact', async (t) => {
+    const store = await fresh(t)
+    const [a, b, c] = [await newProject(store, 'a'), await newProject(store, 'b'), await newProject(store, 'c')]
+    // The same ten minutes for all three; only a's and (later) c's messages hold the word.
+    for (const [p, word] of [[a, 'kangaroo'], [b, 'wombat'], [c, 'emu']] as const) {
+      await store.logs.insertBatch(p.id, null, Array.from({ length: 30 }, (_, i) =>
+        event({ message: `${word} ${i}`, ts: T0 + i * 1000 + p.id })), T0)
+    }
+    await store.logs.insertBatch(c.id, null, [event({ message: 'late kangaroo', ts: T0 + 3 * HOUR })], T0)
+    const all = await searchAll(store, { q: 'KANGAROO' })
+    t.equal(all.length, 31)
+    t.same(all[0]?.message, 'late kangaroo')
+    t.ok(all.slice(1).every((e) => e.project_id === a.id), 'the rest from a alone')
+    const paged: number[] = []
+    let before: LogQuery['before']
+    do {
+      const page = await store.logs.search({ q: 'kangaroo', limit: 7, ...(before === undefined ? {} : { before }) })
+      paged.push(...page.events.map((e) => e.id))
+      before = page.next ?? undefined
+    } while (before !== undefined)
+    t.same(paged, all.map((e) => e.id), 'pages of 7 put together are the whole list')
+    t.same((await searchAll(store, { q: 'wombat 2' })).map((e) => e.message), ['wombat 29', 'wombat 28', 'wombat 27', 'wombat 26', 'wombat 25', 'wombat 24', 'wombat 23', 'wombat 22', 'wombat 21', 'wombat 20', 'wombat 2'])
+  })
+
   t.test('source matches exactly, trailing spaces included', async (t) => {
     // MariaDB's utf8mb4_bin compares with PAD SPACE ('api' = 'api '); SQLite does not.
     const store = await fresh(t)
