@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { createBenchDatabase } from './bench-database.js'
 import { silentProgress } from './progress.js'
 import { startTarget } from './receiver-process.js'
+import { waitForQuiet } from './settle.js'
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -26,6 +27,11 @@ export function createContext (options, progress = silentProgress) {
  * database of `kind`. The process is stopped and the database dropped whatever happens.
  */
 export async function withTarget (ctx, mode, kind, fn, { env } = {}) {
+  // A quick run (the test suite's) is a smoke test: its figures mean nothing, so no waiting.
+  const quiet = ctx.options.quick || ctx.options.remote !== null ? { waitedMs: 0, busy: 0 } : await waitForQuiet()
+  if (quiet.waitedMs > 1000) {
+    ctx.progress.log(`waited ${(quiet.waitedMs / 1000).toFixed(1)} s for the machine to go quiet (${Math.round(quiet.busy * 100)}% busy)`)
+  }
   const db = mode === 'parse-only' ? null : await createBenchDatabase(kind, ctx.options.mysqlUrl)
   let target = null
   try {
