@@ -26,7 +26,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
   /** Counts from `logs` itself, for the parts of a window that do not cover a whole minute. */
   function partialMinutes (ids: number[], from: number, to: number): Promise<Array<{ minute: number, level: number, n: number }>> {
     // The level IN list lets both planners seek each (project, level) range of
-    // logs_project_level_ts; without it they fall back to logs_project_ts plus row lookups.
+    // logs_project_level_ts; without it they fall back to logs_project_ts_fingerprint plus row lookups.
     return db.all(
       `SELECT ${minuteSql} AS minute, level, COUNT(*) AS n FROM logs
        WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(LEVEL_NUMBERS.length)}) AND ts >= ? AND ts < ?
