@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-// Work a scenario leaves behind runs on after it: MariaDB flushes and purges what a sustained run
-// wrote for many seconds, SQLite checkpoints. Measured in the middle of that, the next target
-// shares the cores with it (a SQLite purge measured right after the MariaDB sustained run gave a
-// p99 ratio of 1.59× where the same scenario alone gave 1.15× twice). So each local target starts
-// once the machine is quiet, or after a bounded wait.
+// Work a target leaves behind can run on after it (MariaDB flushing what a sustained run wrote, a
+// child process still exiting); measured in the middle of that, the next target would share the
+// cores with it. So each local target starts once the machine is quiet, or after a bounded wait.
 
 const WINDOW_MS = 500
 const QUIET_BUSY = 0.25
