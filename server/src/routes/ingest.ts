@@ -18,8 +18,10 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
     (_req, body, done) => { done(null, body) })
 
-  app.addHook('onError', async (_request, _reply, err) => {
-    metrics.eventsRejected.inc({ reason: (err as { code?: string }).code ?? 'unknown', project_id: '' })
+  // The project a refused request belonged to, once its key was found ('' before that).
+  app.decorateRequest('teknoProjectId', '')
+  app.addHook('onError', async (request, _reply, err) => {
+    metrics.eventsRejected.inc({ reason: (err as { code?: string }).code ?? 'unknown', project_id: request.teknoProjectId })
     if ((err as { code?: string }).code === 'TEKNO_ERR_RATE_LIMITED') {
       metrics.rateLimited.inc({ scope: String((err as TeknoError).extra.scope) })
     }
@@ -35,6 +37,7 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
     if (key === undefined || key === '') throw new TeknoError('TEKNO_ERR_MISSING_KEY')
     const project = await store.projects.findByKey(key, ctx.now())
     if (project === null) throw new TeknoError('TEKNO_ERR_UNKNOWN_KEY')
+    request.teknoProjectId = String(project.id)
 
     const ipLimit = effectiveLimit(project.rate_limit_ip_requests_per_minute, config.rateLimitIpRequestsPerMinute)
     const ipAdmission = await limiter.admit('ip', request.ip, 1, ipLimit, ctx.now())
@@ -86,6 +89,12 @@ function notify (ctx: AppContext, log: FastifyBaseLogger, batch: IngestedBatch):
     Promise.resolve().then(() => listener(batch)).catch((err: unknown) => {
       log.error({ err }, 'ingest listener failed')
     })
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    teknoProjectId: string
   }
 }
 
