@@ -74,8 +74,9 @@ export function validateBatch (body: unknown, receivedAt: number): ValidBatch {
   const events: StoredEvent[] = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const e = raw[i]
-    // Nearly every event is valid: a direct check accepts it for a tenth of zod's cost. Anything
-    // it is unsure of goes through the schema, which decides and words the error.
+    // Nearly every event is valid: a direct check accepts it without zod (validateBatch on the
+    // seed batch: 1.07 → 0.74 ms). Anything it is unsure of goes through the schema, which
+    // decides and words the error.
     const ts = plainValidTs(e)
     if (ts !== undefined) {
       events[i] = normalise(e as EventInput, ts, receivedAt, i)

@@ -46,7 +46,9 @@ export async function searchLogs (db: SqlRunner, query: LogQuery, lower: string)
   }
 }
 
-const COLUMNS = 'id, project_id, ts, level, message, source, fingerprint, stack, context'
+const COLUMNS = ['id', 'project_id', 'ts', 'level', 'message', 'source', 'fingerprint', 'stack', 'context']
+const SELECT_LOGS = `SELECT ${COLUMNS.join(', ')} FROM logs`
+const SELECT_JOINED = `SELECT ${COLUMNS.map((c) => `l.${c}`).join(', ')} FROM`
 
 /**
  * `keysFirst`: pick the page's ids from the index alone, then read just those rows. For the
@@ -80,9 +82,8 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
   }
   const filter = (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') + ` ORDER BY ts DESC, id DESC LIMIT ${limit}`
   const sql = keysFirst
-    ? `SELECT ${COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')} FROM (SELECT id, ts FROM logs${filter}) AS k ` +
-      'JOIN logs AS l ON l.id = k.id ORDER BY k.ts DESC, k.id DESC'
-    : `SELECT ${COLUMNS} FROM logs${filter}`
+    ? `${SELECT_JOINED} (SELECT id, ts FROM logs${filter}) AS k JOIN logs AS l ON l.id = k.id ORDER BY k.ts DESC, k.id DESC`
+    : `${SELECT_LOGS}${filter}`
   return db.all<LogRecord>(sql, params)
 }
 
