@@ -133,6 +133,8 @@ export class Maintainer {
       const count = await step()
       return { count, more: count >= batchSize }
     }
+    // First what a project removal cut short left behind (a crash, or a batch stored meanwhile).
+    await store.projects.removeLeftovers()
     for (const project of await store.projects.list()) {
       const cutoff = retentionCutoff(now(), project.retention_hours)
       let position: PurgePosition | null = null

@@ -1,3 +1,4 @@
+import { leftoverProjectIds, removeProjectData } from './project-removal.js'
 import type { SqlRunner } from './sql-runner.js'
 import type { ClientConfig, NewProject, Project, ProjectCredentials, ProjectPatch, ProjectStore } from './store.js'
 
@@ -41,8 +42,16 @@ function toProject (r: ProjectRecord): Project {
   }
 }
 
-/** Project queries are plain enough to be the same on both databases. */
-export function createProjectStore (db: SqlRunner, removeProjectData: (id: number) => Promise<void>): ProjectStore {
+/**
+ * Project queries are plain enough to be the same on both databases. `removeAlerts` deletes a
+ * project's alert rows (alert-store.ts).
+ */
+export function createProjectStore (db: SqlRunner, removeAlerts: (id: number) => Promise<void>): ProjectStore {
+  async function removeData (id: number): Promise<void> {
+    await removeAlerts(id)
+    await removeProjectData(db, id)
+  }
+
   async function get (id: number): Promise<Project | null> {
     const rows = await db.all<ProjectRecord>(`SELECT ${PUBLIC_COLUMNS} FROM projects WHERE id = ?`, [id])
     return rows[0] === undefined ? null : toProject(rows[0])
@@ -94,10 +103,27 @@ export function createProjectStore (db: SqlRunner, removeProjectData: (id: numbe
     },
 
     async remove (id: number): Promise<boolean> {
-      if (await get(id) === null) return false
-      await removeProjectData(id)
+      // The project row goes first, so its key stops working on every receiver at once; the
+      // data follows, slice by slice. What is left behind (a removal cut short, or a batch that
+      // was already past its key check) is removed by removeLeftovers, which maintenance runs.
       const res = await db.run('DELETE FROM projects WHERE id = ?', [id])
-      return res.affectedRows > 0
+      if (res.affectedRows === 0) return false
+      await removeData(id)
+      return true
+    },
+
+    async removeLeftovers (): Promise<number[]> {
+      const live = new Set((await db.all<{ id: number }>('SELECT id FROM projects')).map((r) => Number(r.id)))
+      const removed: number[] = []
+      for (const id of await leftoverProjectIds(db, live)) {
+        // Asked again: a project created (and already logging) since the list was read is not
+        // gone. Events are only stored for a project that exists, and ids are never reused
+        // (AUTOINCREMENT, InnoDB's persistent counter), so an id with no row now has none for good.
+        if (await get(id) !== null) continue
+        await removeData(id)
+        removed.push(id)
+      }
+      return removed
     },
 
     async rotateSecret (id: number, newSecret: string, previousValidUntil: number, now: number): Promise<boolean> {

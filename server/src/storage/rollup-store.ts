@@ -33,8 +33,6 @@ export class TextBitsCache {
   }
 }
 
-export const ROLLUP_TABLES = ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets'] as const
-
 const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n) VALUES (?, ?, ?, ?) ' +
   'ON CONFLICT (project_id, minute, level) DO UPDATE SET n = n + excluded.n'
 const SQLITE_FINGERPRINT = 'INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) ' +
@@ -94,11 +92,6 @@ export async function writeRollupsAsync (db: AsyncSql, projectId: number, events
         [Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength), projectId, t.bucket])
     }
   }
-}
-
-/** Statements that remove one project's rollup rows (run with its events' deletion). */
-export function projectRollupDeletes (projectId: number): Array<[string, SqlValue[]]> {
-  return ROLLUP_TABLES.map((table) => [`DELETE FROM ${table} WHERE project_id = ?`, [projectId]])
 }
 
 /**

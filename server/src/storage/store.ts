@@ -56,8 +56,10 @@ export interface ProjectStore {
   get (id: number): Promise<Project | null>
   findByKey (key: string, now: number): Promise<ProjectCredentials | null>
   update (id: number, patch: ProjectPatch, now: number): Promise<Project | null>
-  /** Removes the project, its events and its batch ids. */
+  /** Removes the project, then its events, batch ids, rollups and alert rows (in slices). */
   remove (id: number): Promise<boolean>
+  /** Finishes removals a crash cut short: the data of ids that have no project. Returns the ids. */
+  removeLeftovers (): Promise<number[]>
   /** The current secret becomes the previous one, valid until `previousValidUntil`. */
   rotateSecret (id: number, newSecret: string, previousValidUntil: number, now: number): Promise<boolean>
 }

@@ -8,7 +8,7 @@ import { loadMigrations, splitStatements } from '../migrations.js'
 import { createLimitStore, type LimitStore } from '../limit-store.js'
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
-import { projectRollupDeletes, TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
+import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
@@ -64,8 +64,7 @@ export class MysqlStore implements Store {
       }
     }
     this.alerts = createAlertStore(this.#runner)
-    this.projects = createProjectStore(this.#runner,
-      (id) => this.#removeProjectData(id).then(() => this.alerts.removeProject(id)))
+    this.projects = createProjectStore(this.#runner, (id) => this.alerts.removeProject(id))
     this.stats = createStatsStore(this.#runner)
     this.logs = {
       insertBatch: (projectId, batchId, events, now) => this.#insertBatch(projectId, batchId, events, now),
@@ -128,12 +127,6 @@ export class MysqlStore implements Store {
       await writeRollupsAsync(onConnection(conn), projectId, events, now, this.#textBits)
       return { accepted: events.length, duplicate: false }
     })
-  }
-
-  async #removeProjectData (projectId: number): Promise<void> {
-    await this.#runner.run('DELETE FROM logs WHERE project_id = ?', [projectId])
-    await this.#runner.run('DELETE FROM batches WHERE project_id = ?', [projectId])
-    for (const [sql, params] of projectRollupDeletes(projectId)) await this.#runner.run(sql, params)
   }
 
   async migrate (): Promise<string[]> {

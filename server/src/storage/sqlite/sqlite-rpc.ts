@@ -8,7 +8,6 @@ import type { InsertResult } from '../store.js'
 export type ThreadRequest = { id: number } & (
   | { op: 'all' | 'run', sql: string, params: SqlValue[] }
   | { op: 'insertBatches', batches: InsertCall[] }
-  | { op: 'removeProject', projectId: number }
   | { op: 'migrate', migrations: Migration[] }
   | { op: 'close' }
 )

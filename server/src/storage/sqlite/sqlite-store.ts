@@ -56,8 +56,7 @@ export class SqliteStore implements Store {
         : { ok: false, error: new StorageUnavailableError(Object.assign(new Error(o.message), { code: o.code })) })
     }, GROUP_COMMIT_MAX_EVENTS)
     this.alerts = createAlertStore(this.#runner)
-    this.projects = createProjectStore(this.#runner,
-      (id) => this.#writer.call<void>({ op: 'removeProject', projectId: id }).then(() => this.alerts.removeProject(id)))
+    this.projects = createProjectStore(this.#runner, (id) => this.alerts.removeProject(id))
     this.stats = createStatsStore(this.#runner)
     this.logs = {
       insertBatch: (projectId, batchId, events, now) =>

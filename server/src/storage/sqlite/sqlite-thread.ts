@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
-import { projectRollupDeletes, writeRollupsSync, type SyncSql } from '../rollup-store.js'
+import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertResult } from '../store.js'
 import type { BatchOutcome, InsertCall, ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
@@ -108,13 +108,6 @@ function handle (req: ThreadRequest): unknown {
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
     }
     case 'insertBatches': return insertBatches(req.batches)
-    case 'removeProject':
-      db.transaction(() => {
-        prepare('DELETE FROM logs WHERE project_id = ?').run(req.projectId)
-        prepare('DELETE FROM batches WHERE project_id = ?').run(req.projectId)
-        for (const [sql, params] of projectRollupDeletes(req.projectId)) prepare(sql).run(...params)
-      }).immediate()
-      return null
     case 'migrate': return migrate(req.migrations)
     case 'close':
       db.close()
