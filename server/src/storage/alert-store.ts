@@ -1,5 +1,5 @@
 import { LEVEL_NUMBERS } from '../ingest/levels.js'
-import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import type {
   AlertHistoryEntry, AlertHistoryInput, AlertSettingsRecord, AlertSettingsValues, AlertState, AlertStore
 } from './store.js'
@@ -150,7 +150,7 @@ export function createAlertStore (db: SqlRunner): AlertStore {
       const params: SqlValue[] = [q.projectId, ...levels, q.since, ...(q.fingerprint === undefined ? [] : [q.fingerprint]), q.limit]
       const rows = await db.all<{ n: number, first: number | null, last: number | null }>(
         'SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM (SELECT ts FROM logs ' +
-        `WHERE project_id = ? AND level IN (${levels.map(() => '?').join(', ')}) AND ts >= ?${fp} LIMIT ?) t`, params)
+        `WHERE project_id = ? AND level IN (${placeholders(levels.length)}) AND ts >= ?${fp} LIMIT ?) t`, params)
       const r = rows[0]
       return { count: Number(r?.n ?? 0), first: nullableNumber(r?.first), last: nullableNumber(r?.last) }
     },

@@ -1,6 +1,6 @@
 import { levelName } from '../ingest/levels.js'
 import { HOUR_MS, hourOf } from './rollup-rows.js'
-import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
 import type { LogPage, LogQuery, LogRow } from './store.js'
 
@@ -62,7 +62,7 @@ function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: numbe
   const params: SqlValue[] = []
   if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
   if (query.levels !== undefined && query.levels.length > 0) {
-    where.push(`level IN (${query.levels.map(() => '?').join(', ')})`)
+    where.push(`level IN (${placeholders(query.levels.length)})`)
     params.push(...query.levels)
   }
   if (query.minLevel !== undefined) { where.push('level >= ?'); params.push(query.minLevel) }
@@ -159,14 +159,11 @@ const BUCKETS_PER_READ = 36
 async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, wanted: number[]): Promise<LogRecord[]> {
   const scope = query.projectId === undefined ? '' : 'project_id = ? AND '
   const scopeParams: SqlValue[] = query.projectId === undefined ? [] : [query.projectId]
-  let upper = upperBound(query)
-  const lowest = await db.all<{ b: number | null }>(`SELECT MIN(bucket) AS b FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
-  const floor = Math.max(lowest[0]?.b == null ? Infinity : Number(lowest[0].b), textBucketOf(query.from ?? -Infinity))
-  if (!Number.isFinite(floor)) return []
-  if (!Number.isFinite(upper)) {
-    const highest = await db.all<{ b: number | null }>(`SELECT MAX(bucket) AS b FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
-    upper = Number(highest[0]?.b ?? floor) + TEXT_BUCKET_MS
-  }
+  const [span] = await db.all<{ lo: number | null, hi: number | null }>(
+    `SELECT MIN(bucket) AS lo, MAX(bucket) AS hi FROM log_text_buckets${scope === '' ? '' : ' WHERE project_id = ?'}`, scopeParams)
+  if (span?.lo == null || span.hi == null) return []
+  const floor = Math.max(Number(span.lo), textBucketOf(query.from ?? -Infinity))
+  const upper = Math.min(upperBound(query), Number(span.hi) + TEXT_BUCKET_MS)
   const found: LogRecord[] = []
   // `end` is the exclusive start of the next bucket to read, walking down.
   for (let end = textBucketOf(upper - 1) + TEXT_BUCKET_MS; end > floor;) {

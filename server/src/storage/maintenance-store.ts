@@ -1,5 +1,5 @@
 import { purgeRollups } from './rollup-store.js'
-import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { boundedDelete, placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 
 export interface MaintenanceRun {
   holder: string
@@ -51,15 +51,6 @@ export interface MaintenanceStore {
 export const PURGE_SLICE = 500
 
 export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
-  // Bounded deletes keep each transaction short, so a big purge never holds a long lock.
-  // SQLite has no DELETE … LIMIT in its default build, so it deletes by a limited key subquery.
-  const boundedDelete = async (table: string, keys: string, where: string, params: SqlValue[], limit: number): Promise<number> => {
-    const sql = db.dialect === 'mysql'
-      ? `DELETE FROM ${table} WHERE ${where} LIMIT ${limit}`
-      : `DELETE FROM ${table} WHERE (${keys}) IN (SELECT ${keys} FROM ${table} WHERE ${where} LIMIT ${limit})`
-    return (await db.run(sql, params)).affectedRows
-  }
-
   return {
     async tryAcquire (holder, now, leaseMs, minIntervalMs) {
       const due = minIntervalMs === null ? '' : ' AND (last_started_at IS NULL OR last_started_at <= ?)'
@@ -107,7 +98,7 @@ export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
         // for one slice only, so ingest waits milliseconds, not the whole batch of deletes.
         for (let i = 0; i < ids.length; i += PURGE_SLICE) {
           const slice = ids.slice(i, i + PURGE_SLICE)
-          deleted += (await db.run(`DELETE FROM logs WHERE id IN (${slice.map(() => '?').join(', ')})`, slice)).affectedRows
+          deleted += (await db.run(`DELETE FROM logs WHERE id IN (${placeholders(slice.length)})`, slice)).affectedRows
         }
         const last = rows[rows.length - 1] as { id: number, ts: number }
         if (rows.length >= limit) return { deleted, next: { ts: Number(last.ts), id: Number(last.id) } }
@@ -120,10 +111,10 @@ export function createMaintenanceStore (db: SqlRunner): MaintenanceStore {
     },
 
     purgeBatches: (projectId, cutoff, limit) =>
-      boundedDelete('batches', 'project_id, batch_id', 'project_id = ? AND received_at < ?', [projectId, cutoff], limit),
+      boundedDelete(db, 'batches', 'project_id, batch_id', 'project_id = ? AND received_at < ?', [projectId, cutoff], limit),
 
     purgeCounters: (cutoff, limit) =>
-      boundedDelete('rate_counters', 'scope, subject, window_start', 'window_start < ?', [cutoff], limit),
+      boundedDelete(db, 'rate_counters', 'scope, subject, window_start', 'window_start < ?', [cutoff], limit),
 
     async recordRun (run, keep) {
       const res = await db.run('INSERT INTO maintenance_runs (holder, trigger_name, started_at, duration_ms, ok, logs_purged, ' +

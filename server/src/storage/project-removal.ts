@@ -1,4 +1,5 @@
-import type { SqlRunner } from './sql-runner.js'
+import { ROLLUP_TABLES } from './rollup-store.js'
+import { boundedDelete, type SqlRunner } from './sql-runner.js'
 
 // Deleting a project's data a slice at a time: one DELETE of millions of rows would hold the
 // SQLite writer (every project's ingest) or a MySQL transaction for as long as it takes. Each
@@ -8,26 +9,19 @@ export const REMOVAL_SLICE = 5000
 
 /**
  * Every table holding a project's rows, with the key a slice is chosen by. `log_minutes` comes
- * last: while any of a deleted project's data is left, its per-minute rows are too, which is how
- * `leftoverProjectIds` finds a removal that a crash cut short.
+ * last (ROLLUP_TABLES ends with it): while any of a deleted project's data is left, its
+ * per-minute rows are too, which is how `leftoverProjectIds` finds a removal a crash cut short.
  */
-const TABLES: ReadonlyArray<[table: string, key: string]> = [
-  ['logs', 'id'],
-  ['batches', 'project_id, batch_id'],
-  ['log_fingerprint_hours', 'project_id, hour, fingerprint'],
-  ['log_text_buckets', 'project_id, bucket'],
-  ['log_minutes', 'project_id, minute, level']
+const TABLES: ReadonlyArray<{ table: string, keys: string }> = [
+  { table: 'logs', keys: 'id' },
+  { table: 'batches', keys: 'project_id, batch_id' },
+  ...ROLLUP_TABLES
 ]
 
 /** Deletes everything stored for `projectId`, `slice` rows per statement. */
 export async function removeProjectData (db: SqlRunner, projectId: number, slice = REMOVAL_SLICE): Promise<void> {
-  const n = Math.trunc(slice)
-  for (const [table, key] of TABLES) {
-    // SQLite's default build has no DELETE … LIMIT: it deletes by a limited key subquery.
-    const sql = db.dialect === 'mysql'
-      ? `DELETE FROM ${table} WHERE project_id = ? LIMIT ${n}`
-      : `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE project_id = ? LIMIT ${n})`
-    while ((await db.run(sql, [projectId])).affectedRows >= n) { /* the next slice */ }
+  for (const { table, keys } of TABLES) {
+    while (await boundedDelete(db, table, keys, 'project_id = ?', [projectId], slice) >= slice) { /* the next slice */ }
   }
 }
 

@@ -1,5 +1,5 @@
 import { HOUR_MS, MINUTE_MS, rollupRows, type RollupEvent } from './rollup-rows.js'
-import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { boundedDelete, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mergeBits, TEXT_BUCKET_MS } from './text-bits.js'
 
 // The rollup tables (migrations/*/004_rollups.sql), written inside each batch's transaction by
@@ -94,26 +94,24 @@ export async function writeRollupsAsync (db: AsyncSql, projectId: number, events
   }
 }
 
+/** The rollup tables: primary key, bucket column and bucket length. log_minutes stays last: a
+ * project removal deletes in this order and finds one cut short by its minutes (project-removal.ts). */
+export const ROLLUP_TABLES = [
+  { table: 'log_fingerprint_hours', keys: 'project_id, hour, fingerprint', bucket: 'hour', size: HOUR_MS },
+  { table: 'log_text_buckets', keys: 'project_id, bucket', bucket: 'bucket', size: TEXT_BUCKET_MS },
+  { table: 'log_minutes', keys: 'project_id, minute, level', bucket: 'minute', size: MINUTE_MS }
+] as const
+
 /**
  * Deletes at most `limit` rows of each rollup table whose bucket lies wholly before `cutoff`;
  * true when some table may hold more. The bucket that straddles the cutoff stays whole until it
  * is wholly past: the overview counts it whole (docs/dashboard.md).
  */
 export async function purgeRollups (db: SqlRunner, projectId: number, cutoff: number, limit: number): Promise<{ deleted: number, more: boolean }> {
-  const tables: Array<[string, string, string, number]> = [
-    ['log_minutes', 'project_id, minute, level', 'minute', MINUTE_MS],
-    ['log_fingerprint_hours', 'project_id, hour, fingerprint', 'hour', HOUR_MS],
-    ['log_text_buckets', 'project_id, bucket', 'bucket', TEXT_BUCKET_MS]
-  ]
   let deleted = 0
   let more = false
-  for (const [table, keys, bucket, size] of tables) {
-    const where = `project_id = ? AND ${bucket} <= ?`
-    // SQLite's default build has no DELETE … LIMIT: it deletes by a limited key subquery.
-    const sql = db.dialect === 'mysql'
-      ? `DELETE FROM ${table} WHERE ${where} LIMIT ${Math.trunc(limit)}`
-      : `DELETE FROM ${table} WHERE (${keys}) IN (SELECT ${keys} FROM ${table} WHERE ${where} LIMIT ${Math.trunc(limit)})`
-    const n = (await db.run(sql, [projectId, cutoff - size])).affectedRows
+  for (const { table, keys, bucket, size } of ROLLUP_TABLES) {
+    const n = await boundedDelete(db, table, keys, `project_id = ? AND ${bucket} <= ?`, [projectId, cutoff - size], limit)
     deleted += n
     if (n >= limit) more = true
   }

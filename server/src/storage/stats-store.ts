@@ -1,6 +1,6 @@
-import { LEVEL_NUMBERS, levelName } from '../ingest/levels.js'
+import { LEVEL_NUMBERS, LEVELS, levelName } from '../ingest/levels.js'
 import { hourOf, MINUTE_MS, minuteOf } from './rollup-rows.js'
-import type { SqlRunner, SqlValue } from './sql-runner.js'
+import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore } from './store.js'
 
 // The dashboard's aggregates, written once for both dialects. The per-minute chart and the top
@@ -8,9 +8,8 @@ import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore 
 // thousand small rows for a day, however many events it held, where a scan of `logs` grew with
 // every event (250 ms at a million on MariaDB).
 
-const ERROR_LEVELS = [50, 60]
+const ERROR_LEVELS = [LEVELS.error, LEVELS.fatal]
 
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ')
 const ceilMinute = (ts: number): number => Math.ceil(ts / MINUTE_MS) * MINUTE_MS
 
 export function createStatsStore (db: SqlRunner): StatsStore {
@@ -29,7 +28,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
     // logs_project_level_ts; without it they fall back to logs_project_ts_fingerprint plus row lookups.
     return db.all(
       `SELECT ${minuteSql} AS minute, level, COUNT(*) AS n FROM logs
-       WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(LEVEL_NUMBERS.length)}) AND ts >= ? AND ts < ?
+       WHERE project_id IN (${placeholders(ids.length)}) AND level IN (${placeholders(LEVEL_NUMBERS.length)}) AND ts >= ? AND ts < ?
        GROUP BY minute, level`, [...ids, ...LEVEL_NUMBERS, from, to])
   }
 
@@ -43,7 +42,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       const parts = [first < last
         ? db.all<{ minute: number, level: number, n: number }>(
           `SELECT minute, level, SUM(n) AS n FROM log_minutes
-           WHERE project_id IN (${marks(ids.length)}) AND minute >= ? AND minute < ? GROUP BY minute, level`, [...ids, first, last])
+           WHERE project_id IN (${placeholders(ids.length)}) AND minute >= ? AND minute < ? GROUP BY minute, level`, [...ids, first, last])
         : Promise.resolve([])]
       if (from < first) parts.push(partialMinutes(ids, from, first))
       if (last < to) parts.push(partialMinutes(ids, last, to))
@@ -103,7 +102,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       const params: SqlValue[] = [...ids, ...ERROR_LEVELS, since]
       const rows = await db.all<{ id: number, project_id: number, ts: number, level: number, message: string, source: string | null, fingerprint: string }>(
         `SELECT id, project_id, ts, level, message, source, fingerprint FROM logs
-         WHERE project_id IN (${marks(ids.length)}) AND level IN (${marks(ERROR_LEVELS.length)}) AND ts >= ?
+         WHERE project_id IN (${placeholders(ids.length)}) AND level IN (${placeholders(ERROR_LEVELS.length)}) AND ts >= ?
          ORDER BY ts DESC, id DESC LIMIT ${Math.trunc(limit)}`, params)
       return rows.map((r): RecentError => ({
         id: Number(r.id),

@@ -22,6 +22,20 @@ export type ThreadResponse =
   | { id: number, ok: true, value: unknown }
   | { id: number, ok: false, message: string, code: string | null }
 
+/** A failure as it crosses the thread boundary: the message and SQLite's error code. */
+export interface ThreadFailure { message: string, code: string | null }
+
+/** What the writer thread sends for an error it caught. */
+export function toFailure (err: unknown): ThreadFailure {
+  const e = err as { message?: string, code?: string }
+  return { message: e.message ?? String(err), code: e.code ?? null }
+}
+
+/** The main-thread error for a failure the thread reported. */
+export function threadError (f: ThreadFailure): StorageUnavailableError {
+  return new StorageUnavailableError(Object.assign(new Error(f.message), { code: f.code }))
+}
+
 type Call = ThreadRequest extends infer R ? R extends unknown ? Omit<R, 'id'> : never : never
 
 /** The main-thread end of one SQLite connection thread: requests in order, answers by id. */
@@ -46,7 +60,7 @@ export class SqliteThread {
       if (res.ok) {
         call.resolve(res.value)
       } else {
-        call.reject(new StorageUnavailableError(Object.assign(new Error(res.message), { code: res.code })))
+        call.reject(threadError(res))
       }
     })
     const fail = (err: Error): void => {

@@ -10,9 +10,8 @@ import { createProjectStore } from '../project-store.js'
 import type { RunResult, SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
 import type { InsertResult, LogStore, StatsStore, Store } from '../store.js'
-import { StorageUnavailableError } from '../../errors.js'
 import { GroupCommit } from './group-commit.js'
-import { SqliteThread, type BatchOutcome, type InsertCall } from './sqlite-rpc.js'
+import { SqliteThread, threadError, type BatchOutcome, type InsertCall } from './sqlite-rpc.js'
 
 /** At most this many events per group transaction: ten seed batches, about 3 MB. */
 const GROUP_COMMIT_MAX_EVENTS = 2000
@@ -53,7 +52,7 @@ export class SqliteStore implements Store {
       const outcomes = await this.#writer.call<BatchOutcome[]>({ op: 'insertBatches', batches })
       return outcomes.map((o) => o.ok
         ? o
-        : { ok: false, error: new StorageUnavailableError(Object.assign(new Error(o.message), { code: o.code })) })
+        : { ok: false, error: threadError(o) })
     }, GROUP_COMMIT_MAX_EVENTS)
     this.alerts = createAlertStore(this.#runner)
     this.projects = createProjectStore(this.#runner, (id) => this.alerts.removeProject(id))

@@ -5,7 +5,7 @@ import type { Migration } from '../migrations.js'
 import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertResult } from '../store.js'
-import type { BatchOutcome, InsertCall, ThreadRequest, ThreadResponse } from './sqlite-rpc.js'
+import { toFailure, type BatchOutcome, type InsertCall, type ThreadRequest, type ThreadResponse } from './sqlite-rpc.js'
 
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
 // only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
@@ -73,8 +73,7 @@ function insertBatches (batches: InsertCall[]): BatchOutcome[] {
     try {
       return { ok: true, value: insertBatch(b.projectId, b.batchId, b.events, b.now) }
     } catch (err) {
-      const e = err as { message?: string, code?: string }
-      return { ok: false, message: e.message ?? String(err), code: e.code ?? null }
+      return { ok: false, ...toFailure(err) }
     }
   })).immediate()
 }
@@ -120,8 +119,7 @@ parentPort?.on('message', (req: ThreadRequest) => {
   try {
     res = { id: req.id, ok: true, value: handle(req) }
   } catch (err) {
-    const e = err as { message?: string, code?: string }
-    res = { id: req.id, ok: false, message: e.message ?? String(err), code: e.code ?? null }
+    res = { id: req.id, ok: false, ...toFailure(err) }
   }
   parentPort?.postMessage(res)
   if (req.op === 'close') parentPort?.close()
