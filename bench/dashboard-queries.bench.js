@@ -15,13 +15,14 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import { openStore } from '../server/dist/app.js'
-import { addMessage, emptyBits, TEXT_BUCKET_MS } from '../server/dist/storage/text-bits.js'
+import { addMessage, emptyBits, orBits, TEXT_BUCKET_MS } from '../server/dist/storage/text-bits.js'
 
 const SIZES = (process.env.EVENTS ?? '1000000,5000000').split(',').map(Number)
 const RUNS = Number(process.env.RUNS ?? 20)
 const CHUNK = 100_000
 const PROJECTS = 3
 const FINGERPRINTS = 2_000
+const MINUTE = 60_000
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const RARE_EVERY = 250_000
@@ -76,19 +77,30 @@ async function seedMysql (conn, ids, from, to, now) {
   }
 }
 
-/** The rollups, as migration 004 backfills them, and real trigram bitmaps per 10-minute bucket. */
+/**
+ * The rollups, as migration 004 backfills them, and real trigram bitmaps per minute and per
+ * 10-minute bucket, computed by the receiver's own code (every event indexed, as ingestion does).
+ */
 async function fillRollups (sql, dialect) {
   const div = dialect === 'mysql' ? 'DIV' : '/'
-  for (const t of ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets']) await sql(`DELETE FROM ${t}`)
-  await sql(`INSERT INTO log_minutes (project_id, minute, level, n) SELECT project_id, (ts ${div} 60000) * 60000, level, COUNT(*) FROM logs GROUP BY 1, 2, 3`)
+  for (const t of ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets', 'log_text_minutes']) await sql(`DELETE FROM ${t}`)
+  await sql(`INSERT INTO log_minutes (project_id, minute, level, n, indexed) SELECT project_id, (ts ${div} 60000) * 60000, level, COUNT(*), COUNT(*) FROM logs GROUP BY 1, 2, 3`)
   await sql('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen) ' +
     `SELECT project_id, (ts ${div} 3600000) * 3600000, fingerprint, COUNT(*), MIN(ts), MAX(ts) FROM logs GROUP BY 1, 2, 3`)
-  const rows = await sql(`SELECT DISTINCT project_id, (ts ${div} ${TEXT_BUCKET_MS}) * ${TEXT_BUCKET_MS} AS bucket, message FROM logs`)
-  const buckets = new Map()
+  const rows = await sql(`SELECT DISTINCT project_id, (ts ${div} ${MINUTE}) * ${MINUTE} AS minute, message FROM logs`)
+  const minutes = new Map()
   for (const r of rows) {
-    const key = `${r.project_id}|${r.bucket}`
-    if (!buckets.has(key)) buckets.set(key, { project: Number(r.project_id), bucket: Number(r.bucket), bits: emptyBits() })
-    addMessage(buckets.get(key).bits, r.message)
+    const key = `${r.project_id}|${r.minute}`
+    if (!minutes.has(key)) minutes.set(key, { project: Number(r.project_id), minute: Number(r.minute), bits: emptyBits() })
+    addMessage(minutes.get(key).bits, r.message)
+  }
+  const buckets = new Map()
+  for (const m of minutes.values()) {
+    await sql('INSERT INTO log_text_minutes (project_id, minute, bits) VALUES (?, ?, ?)', [m.project, m.minute, Buffer.from(m.bits)])
+    const bucket = Math.floor(m.minute / TEXT_BUCKET_MS) * TEXT_BUCKET_MS
+    const key = `${m.project}|${bucket}`
+    if (!buckets.has(key)) buckets.set(key, { project: m.project, bucket, bits: emptyBits() })
+    orBits(buckets.get(key).bits, m.bits)
   }
   for (const b of buckets.values()) {
     await sql('INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?)', [b.project, b.bucket, Buffer.from(b.bits)])

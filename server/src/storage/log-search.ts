@@ -2,6 +2,7 @@ import { levelName } from '../ingest/levels.js'
 import { HOUR_MS, hourOf } from './rollup-rows.js'
 import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
+import { textRanges, type MinuteText } from './text-minutes.js'
 import type { LogPage, LogQuery, LogRow } from './store.js'
 
 interface LogRecord {
@@ -151,10 +152,11 @@ async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: 
 const BUCKETS_PER_READ = 36
 
 /**
- * Text search without a scan of every row: walks the 10-minute buckets newest first and runs the
- * LIKE only inside those whose trigram bitmap has every trigram of `q` (text-bits.ts), stopping
- * as soon as the page is full. Buckets are disjoint time ranges read in (ts, id) order, so the
- * rows come out in the same order, with the same keyset, as the single query gives.
+ * Text search without a scan of every row: walks the 10-minute buckets newest first; in those
+ * whose trigram bitmap has every trigram of `q` (text-bits.ts) it reads the minute bitmaps, and
+ * runs the LIKE only in the minutes that can match (text-minutes.ts), stopping as soon as the
+ * page is full. The ranges are disjoint and read newest first in (ts, id) order, so the rows come
+ * out in the same order, with the same keyset, as the single query gives.
  */
 async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, wanted: number[]): Promise<LogRecord[]> {
   const scope = query.projectId === undefined ? '' : 'project_id = ? AND '
@@ -180,18 +182,33 @@ async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, w
       projects.add(Number(r.project_id))
     }
     for (const bucket of [...hits.keys()].sort((a, b) => b - a)) {
-      const projects = hits.get(bucket) as Set<number>
-      // Across projects, a bucket only one project can match in is read for that project alone:
-      // its (project_id, ts, id) range, not every project's rows of those ten minutes. (With two
-      // or more, one ts-ordered read still beats merging several.)
-      const only = query.projectId === undefined && projects.size === 1 ? { projectId: [...projects][0] as number } : {}
-      const range = { ...query, ...only, from: Math.max(bucket, query.from ?? -Infinity), to: Math.min(bucket + TEXT_BUCKET_MS, upper) }
-      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
-      if (found.length > query.limit) return found
+      const projects = [...hits.get(bucket) as Set<number>]
+      for (const r of textRanges(await minutesOf(db, projects, bucket), wanted, query.projectId !== undefined)) {
+        const from = Math.max(r.from, query.from ?? -Infinity)
+        const to = Math.min(r.to, upper)
+        if (from >= to) continue
+        const range = { ...query, ...(r.projectId === null ? {} : { projectId: r.projectId }), from, to }
+        found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
+        if (found.length > query.limit) return found
+      }
     }
     end = start
   }
   return found
+}
+
+/**
+ * Each minute of the bucket the projects stored events in: counts summed over levels, and its
+ * bitmap. One statement, so the counts and the bitmaps come from the same snapshot (a batch
+ * writes both in one transaction).
+ */
+async function minutesOf (db: SqlRunner, projects: number[], bucket: number): Promise<MinuteText[]> {
+  const rows = await db.all<{ project_id: number, minute: number, n: number | string, indexed: number | string, bits: Uint8Array | null }>(
+    'SELECT c.project_id, c.minute, c.n, c.indexed, t.bits FROM (SELECT project_id, minute, SUM(n) AS n, SUM(indexed) AS indexed ' +
+    `FROM log_minutes WHERE project_id IN (${placeholders(projects.length)}) AND minute >= ? AND minute < ? GROUP BY project_id, minute) AS c ` +
+    'LEFT JOIN log_text_minutes AS t ON t.project_id = c.project_id AND t.minute = c.minute',
+    [...projects, bucket, bucket + TEXT_BUCKET_MS])
+  return rows.map((r) => ({ projectId: Number(r.project_id), minute: Number(r.minute), n: Number(r.n), indexed: Number(r.indexed), bits: r.bits }))
 }
 
 function toRow (r: LogRecord): LogRow {

@@ -1,8 +1,8 @@
-import { addMessage, emptyBits, textBucketOf } from './text-bits.js'
+import { addMessage, emptyBits, orBits, textBucketOf } from './text-bits.js'
 
 // What one batch adds to the rollups, grouped so a 200-event batch becomes a few upserts: one per
-// (minute, level), one per (hour, fingerprint), one bitmap per 10-minute bucket. Pure: the SQL
-// that writes these rows is in rollup-store.ts.
+// (minute, level), one per (hour, fingerprint), one bitmap per minute and one per 10-minute
+// bucket. Pure: the SQL that writes these rows is in rollup-store.ts.
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
@@ -19,12 +19,16 @@ export interface RollupEvent {
 
 export interface MinuteRow { minute: number, level: number, n: number }
 export interface FingerprintHourRow { hour: number, fingerprint: string, n: number, first_seen: number, last_seen: number }
+/** The trigram bitmap of a time bucket, a minute or ten; `bucket` is its start. */
 export interface TextBucketRow { bucket: number, bits: Uint8Array }
 
 export interface RollupRows {
   minutes: MinuteRow[]
   fingerprints: FingerprintHourRow[]
-  text: TextBucketRow[]
+  /** Per minute (log_text_minutes). */
+  textMinutes: TextBucketRow[]
+  /** Per 10-minute bucket (log_text_buckets): the union of its minutes' bitmaps. */
+  textBuckets: TextBucketRow[]
 }
 
 const byKey = <T>(rows: Map<string, T>, order: (a: T, b: T) => number): T[] => [...rows.values()].sort(order)
@@ -36,7 +40,7 @@ const byKey = <T>(rows: Map<string, T>, order: (a: T, b: T) => number): T[] => [
 export function rollupRows (events: readonly RollupEvent[]): RollupRows {
   const minutes = new Map<string, MinuteRow>()
   const fingerprints = new Map<string, FingerprintHourRow>()
-  const text = new Map<number, TextBucketRow>()
+  const textMinutes = new Map<number, TextBucketRow>()
   for (const e of events) {
     const minute = minuteOf(e.ts)
     const m = minutes.get(`${minute}|${e.level}`)
@@ -53,15 +57,24 @@ export function rollupRows (events: readonly RollupEvent[]): RollupRows {
       if (e.ts > f.last_seen) f.last_seen = e.ts
     }
 
-    const bucket = textBucketOf(e.ts)
-    let t = text.get(bucket)
-    if (t === undefined) text.set(bucket, t = { bucket, bits: emptyBits() })
+    let t = textMinutes.get(minute)
+    if (t === undefined) textMinutes.set(minute, t = { bucket: minute, bits: emptyBits() })
     addMessage(t.bits, e.message)
   }
+  // Each message is hashed once, into its minute; a bucket's bitmap is or-ed from its minutes'.
+  const textBuckets = new Map<number, TextBucketRow>()
+  for (const m of textMinutes.values()) {
+    const bucket = textBucketOf(m.bucket)
+    let t = textBuckets.get(bucket)
+    if (t === undefined) textBuckets.set(bucket, t = { bucket, bits: emptyBits() })
+    orBits(t.bits, m.bits)
+  }
+  const byBucket = (a: TextBucketRow, b: TextBucketRow): number => a.bucket - b.bucket
   return {
     minutes: byKey(minutes, (a, b) => a.minute - b.minute || a.level - b.level),
     // Fingerprints are hex (or client-chosen ASCII): code-unit order is the databases' binary order.
     fingerprints: byKey(fingerprints, (a, b) => a.hour - b.hour || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)),
-    text: [...text.values()].sort((a, b) => a.bucket - b.bucket)
+    textMinutes: [...textMinutes.values()].sort(byBucket),
+    textBuckets: [...textBuckets.values()].sort(byBucket)
   }
 }

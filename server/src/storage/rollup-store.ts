@@ -1,4 +1,4 @@
-import { HOUR_MS, MINUTE_MS, rollupRows, type RollupEvent } from './rollup-rows.js'
+import { HOUR_MS, MINUTE_MS, rollupRows, type RollupEvent, type RollupRows, type TextBucketRow } from './rollup-rows.js'
 import { boundedDelete, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mergeBits, TEXT_BUCKET_MS } from './text-bits.js'
 
@@ -19,29 +19,52 @@ export interface AsyncSql {
 }
 
 /**
- * Bitmaps this process has read back committed, per (project, bucket). Bits are only ever
+ * Bitmaps this process has read back committed, per (table, project, bucket). Bits are only ever
  * added, so when a batch's bits are all in the cached copy the database has them too and the
  * batch skips even the read (8 KiB a round trip on MySQL). Only committed reads go in: bits this
  * transaction writes may still roll back.
  */
 export class TextBitsCache {
   #known = new Map<string, Uint8Array>()
-  get (projectId: number, bucket: number): Uint8Array | undefined { return this.#known.get(`${projectId}|${bucket}`) }
-  set (projectId: number, bucket: number, bits: Uint8Array): void {
+  get (table: string, projectId: number, bucket: number): Uint8Array | undefined { return this.#known.get(`${table}|${projectId}|${bucket}`) }
+  set (table: string, projectId: number, bucket: number, bits: Uint8Array): void {
     if (this.#known.size >= 1000) this.#known.clear()
-    this.#known.set(`${projectId}|${bucket}`, bits)
+    this.#known.set(`${table}|${projectId}|${bucket}`, bits)
   }
 }
 
-const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n) VALUES (?, ?, ?, ?) ' +
-  'ON CONFLICT (project_id, minute, level) DO UPDATE SET n = n + excluded.n'
+/**
+ * The two trigram bitmap tables: a minute's, and a 10-minute bucket's (the union of its minutes).
+ * Search reads the buckets' first, then the minutes of the buckets that can match.
+ */
+const TEXT_TABLES = [
+  textTable('log_text_minutes', 'minute', (r) => r.textMinutes),
+  textTable('log_text_buckets', 'bucket', (r) => r.textBuckets)
+]
+
+function textTable (table: string, column: string, rows: (r: RollupRows) => TextBucketRow[]) {
+  const read = `SELECT bits FROM ${table} WHERE project_id = ? AND ${column} = ?`
+  return {
+    table,
+    rows,
+    read,
+    readLocked: `${read} FOR UPDATE`,
+    sqliteUpsert: `INSERT INTO ${table} (project_id, ${column}, bits) VALUES (?, ?, ?) ON CONFLICT (project_id, ${column}) DO UPDATE SET bits = excluded.bits`,
+    mysqlTakeRow: `INSERT INTO ${table} (project_id, ${column}, bits) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE bits = bits`,
+    mysqlUpdate: `UPDATE ${table} SET bits = ? WHERE project_id = ? AND ${column} = ?`
+  }
+}
+type TextTable = ReturnType<typeof textTable>
+
+// `indexed` counts the events that went into the minute's bitmap, which every event does here;
+// it only falls short of `n` for events stored by code that kept no bitmap (migration 007).
+const SQLITE_MINUTE = 'INSERT INTO log_minutes (project_id, minute, level, n, indexed) VALUES (?, ?, ?, ?, ?) ' +
+  'ON CONFLICT (project_id, minute, level) DO UPDATE SET n = n + excluded.n, indexed = indexed + excluded.indexed'
 const SQLITE_FINGERPRINT = 'INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hour, fingerprint) DO UPDATE SET n = n + excluded.n, ' +
   'first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen), ' +
   'first_received = MIN(first_received, excluded.first_received)'
-const SQLITE_TEXT = 'INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?) ' +
-  'ON CONFLICT (project_id, bucket) DO UPDATE SET bits = excluded.bits'
-const READ_BITS = 'SELECT bits FROM log_text_buckets WHERE project_id = ? AND bucket = ?'
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
 const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Uint8Array(0)
 
@@ -49,13 +72,15 @@ const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Ui
 export function writeRollupsSync (db: SyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number): void {
   if (events.length === 0) return
   const rows = rollupRows(events)
-  for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n])
+  for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n, m.n])
   for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])
-  for (const t of rows.text) {
-    const stored = db.all(READ_BITS, [projectId, t.bucket])[0] as { bits: unknown } | undefined
-    // Most batches of a steady service add no new trigram: nothing is written then.
-    const merged = stored === undefined ? t.bits : mergeBits(asBytes(stored.bits), t.bits)
-    if (merged !== null) db.run(SQLITE_TEXT, [projectId, t.bucket, Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength)])
+  for (const text of TEXT_TABLES) {
+    for (const t of text.rows(rows)) {
+      const stored = db.all(text.read, [projectId, t.bucket])[0] as { bits: unknown } | undefined
+      // Most batches of a steady service add no new trigram: nothing is written then.
+      const merged = stored === undefined ? t.bits : mergeBits(asBytes(stored.bits), t.bits)
+      if (merged !== null) db.run(text.sqliteUpsert, [projectId, t.bucket, asBuffer(merged)])
+    }
   }
 }
 
@@ -67,31 +92,47 @@ export function writeRollupsSync (db: SyncSql, projectId: number, events: readon
 export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number, cache: TextBitsCache): Promise<void> {
   if (events.length === 0) return
   const rows = rollupRows(events)
-  await db.run('INSERT INTO log_minutes (project_id, minute, level, n) VALUES ? ON DUPLICATE KEY UPDATE n = n + VALUES(n)',
-    [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n])])
+  await db.run('INSERT INTO log_minutes (project_id, minute, level, n, indexed) VALUES ? ' +
+    'ON DUPLICATE KEY UPDATE n = n + VALUES(n), indexed = indexed + VALUES(indexed)',
+  [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n, m.n])])
   await db.run('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) VALUES ? ' +
     'ON DUPLICATE KEY UPDATE n = n + VALUES(n), first_seen = LEAST(first_seen, VALUES(first_seen)), ' +
     'last_seen = GREATEST(last_seen, VALUES(last_seen)), first_received = LEAST(first_received, VALUES(first_received))',
   [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])])
-  for (const t of rows.text) {
-    const known = cache.get(projectId, t.bucket)
-    if (known !== undefined && mergeBits(known, t.bits) === null) continue
-    const bits = Buffer.from(t.bits.buffer, t.bits.byteOffset, t.bits.byteLength)
+  for (const text of TEXT_TABLES) {
+    for (const t of text.rows(rows)) await mergeBitsAsync(db, text, projectId, t, cache)
+  }
+}
+
+async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number, t: TextBucketRow, cache: TextBitsCache): Promise<void> {
+  const key = [projectId, t.bucket]
+  const known = cache.get(text.table, projectId, t.bucket)
+  if (known !== undefined && mergeBits(known, t.bits) === null) return
+  if (known === undefined) {
     // A consistent read first: when the stored bitmap already has every bit, no lock, no write.
-    const seen = await db.all(READ_BITS, [projectId, t.bucket]) as Array<{ bits: unknown }>
-    if (seen[0] !== undefined) cache.set(projectId, t.bucket, asBytes(seen[0].bits))
-    if (seen[0] !== undefined && mergeBits(asBytes(seen[0].bits), t.bits) === null) continue
-    // Else or the bits in under the row's lock: the upsert takes (or creates) it, the locking read
-    // sees the newest committed bitmap, so a concurrent batch's bits are never overwritten.
-    await db.run('INSERT INTO log_text_buckets (project_id, bucket, bits) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE bits = bits',
-      [projectId, t.bucket, bits])
-    const [locked] = await db.all(`${READ_BITS} FOR UPDATE`, [projectId, t.bucket]) as Array<{ bits: unknown }>
-    const merged = mergeBits(asBytes(locked?.bits), t.bits)
-    if (merged !== null) {
-      await db.run('UPDATE log_text_buckets SET bits = ? WHERE project_id = ? AND bucket = ?',
-        [Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength), projectId, t.bucket])
+    const [seen] = await db.all(text.read, key) as Array<{ bits: unknown }>
+    if (seen !== undefined) {
+      cache.set(text.table, projectId, t.bucket, asBytes(seen.bits))
+      if (mergeBits(asBytes(seen.bits), t.bits) === null) return
+    } else {
+      // A new row is created by an upsert, not after a locking read of nothing: two batches
+      // holding the same gap lock would deadlock on their inserts.
+      await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
     }
   }
+  // Or the bits in under the row's lock: the locking read sees the newest committed bitmap, so a
+  // concurrent batch's bits are never overwritten. A row known from the cache is locked straight
+  // away (a batch that brings new trigrams skips the consistent read); it is only missing if a
+  // purge took it since.
+  let [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
+  if (locked === undefined) {
+    await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)]);
+    [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
+  }
+  // What a locking read returns is committed: it refreshes the cache.
+  if (locked !== undefined) cache.set(text.table, projectId, t.bucket, asBytes(locked.bits))
+  const merged = mergeBits(asBytes(locked?.bits), t.bits)
+  if (merged !== null) await db.run(text.mysqlUpdate, [asBuffer(merged), ...key])
 }
 
 /** The rollup tables: primary key, bucket column and bucket length. log_minutes stays last: a
@@ -99,6 +140,7 @@ export async function writeRollupsAsync (db: AsyncSql, projectId: number, events
 export const ROLLUP_TABLES = [
   { table: 'log_fingerprint_hours', keys: 'project_id, hour, fingerprint', bucket: 'hour', size: HOUR_MS },
   { table: 'log_text_buckets', keys: 'project_id, bucket', bucket: 'bucket', size: TEXT_BUCKET_MS },
+  { table: 'log_text_minutes', keys: 'project_id, minute', bucket: 'minute', size: MINUTE_MS },
   { table: 'log_minutes', keys: 'project_id, minute, level', bucket: 'minute', size: MINUTE_MS }
 ] as const
 

@@ -49,6 +49,13 @@ function eachTrigram (s: string, dotted: 'mysql' | 'js', fn: (bit: number) => vo
 /** A fresh, empty bitmap. */
 export const emptyBits = (): Uint8Array => new Uint8Array(TEXT_BITS / 8)
 
+/** Ors the bits of `from` into `into` (same length). */
+export function orBits (into: Uint8Array, from: Uint8Array): void {
+  const a = new Uint32Array(into.buffer, into.byteOffset, into.byteLength >>> 2)
+  const b = new Uint32Array(from.buffer, from.byteOffset, from.byteLength >>> 2)
+  for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) | (b[i] as number)
+}
+
 /** Sets the bits of every trigram of `message`. */
 export function addMessage (bits: Uint8Array, message: string): void {
   const set = (bit: number): void => { bits[bit >>> 3] = (bits[bit >>> 3] as number) | (1 << (bit & 7)) }

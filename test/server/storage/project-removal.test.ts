@@ -11,7 +11,7 @@ import { event } from './store-behaviour.js'
 
 const T0 = Date.parse('2026-11-27T20:00:00.000Z')
 const HOUR = 3_600_000
-const TABLES = ['logs', 'batches', 'log_minutes', 'log_fingerprint_hours', 'log_text_buckets']
+const TABLES = ['logs', 'batches', 'log_minutes', 'log_fingerprint_hours', 'log_text_buckets', 'log_text_minutes']
 
 /** Plain SQL on a test database, outside the store. */
 async function sql (url: string, text: string): Promise<Array<Record<string, unknown>>> {

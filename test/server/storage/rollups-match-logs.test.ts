@@ -36,6 +36,7 @@ async function compare (sql: ReturnType<typeof rawSql>): Promise<{ actual: strin
   const minutes = new Map<string, number>()
   const hours = new Map<string, { n: number, first: number, last: number }>()
   const buckets = new Set<string>()
+  const textMinutes = new Set<string>()
   for (const l of logs) {
     const ts = Number(l.ts)
     const m = `${Number(l.project_id)}|${floor(ts, MINUTE)}|${Number(l.level)}`
@@ -44,16 +45,20 @@ async function compare (sql: ReturnType<typeof rawSql>): Promise<{ actual: strin
     const seen = hours.get(h) ?? { n: 0, first: ts, last: ts }
     hours.set(h, { n: seen.n + 1, first: Math.min(seen.first, ts), last: Math.max(seen.last, ts) })
     buckets.add(`${Number(l.project_id)}|${floor(ts, 10 * MINUTE)}`)
+    textMinutes.add(`${Number(l.project_id)}|${floor(ts, MINUTE)}`)
   }
   const actual = [
-    (await sql('SELECT * FROM log_minutes')).map((r) => `${key(r, ['project_id', 'minute', 'level'])}=${Number(r.n)}`).sort(),
+    // Every event went into its minute's bitmap: `indexed` equals `n`.
+    (await sql('SELECT * FROM log_minutes')).map((r) => `${key(r, ['project_id', 'minute', 'level'])}=${Number(r.n)},${Number(r.indexed)}`).sort(),
     (await sql('SELECT * FROM log_fingerprint_hours')).map((r) => `${key(r, ['project_id', 'hour', 'fingerprint'])}=${Number(r.n)},${Number(r.first_seen)},${Number(r.last_seen)}`).sort(),
-    (await sql('SELECT project_id, bucket FROM log_text_buckets')).map((r) => key(r, ['project_id', 'bucket'])).sort()
+    (await sql('SELECT project_id, bucket FROM log_text_buckets')).map((r) => key(r, ['project_id', 'bucket'])).sort(),
+    (await sql('SELECT project_id, minute FROM log_text_minutes')).map((r) => key(r, ['project_id', 'minute'])).sort()
   ]
   const expected = [
-    [...minutes].map(([k, n]) => `${k}=${n}`).sort(),
+    [...minutes].map(([k, n]) => `${k}=${n},${n}`).sort(),
     [...hours].map(([k, v]) => `${k}=${v.n},${v.first},${v.last}`).sort(),
-    [...buckets].sort()
+    [...buckets].sort(),
+    [...textMinutes].sort()
   ]
   return { actual, expected }
 }
@@ -110,7 +115,7 @@ for (const backend of backends()) {
 
     await t.test('deleting a project deletes its rollup rows, not the other project\'s', async (t) => {
       t.ok(await store.projects.remove(q.id))
-      for (const table of ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets']) {
+      for (const table of ['log_minutes', 'log_fingerprint_hours', 'log_text_buckets', 'log_text_minutes']) {
         t.equal(Number((await sql(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ${q.id}`))[0]?.n), 0, table)
         t.ok(Number((await sql(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ${p.id}`))[0]?.n) > 0, table)
       }

@@ -312,16 +312,19 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
   t.test('q across projects reads only the projects whose bucket can match, in order, paging intact', async (t) => {
     const store = await fresh(t)
     const [a, b, c] = [await newProject(store, 'a'), await newProject(store, 'b'), await newProject(store, 'c')]
-    // The same ten minutes for all three; only a's and (later) c's messages hold the word.
+    // The same ten minutes for all three; only a's, one of b's and (later) c's messages hold the
+    // word: minute 1 is read for two projects, the others for a alone.
     for (const [p, word] of [[a, 'kangaroo'], [b, 'wombat'], [c, 'emu']] as const) {
       await store.logs.insertBatch(p.id, null, Array.from({ length: 30 }, (_, i) =>
-        event({ message: `${word} ${i}`, ts: T0 + i * 1000 + p.id })), T0)
+        event({ message: `${word} ${i}`, ts: T0 + i * 20_000 + p.id })), T0)
     }
+    await store.logs.insertBatch(b.id, null, [event({ message: 'wombat meets kangaroo', ts: T0 + 70_000 })], T0)
     await store.logs.insertBatch(c.id, null, [event({ message: 'late kangaroo', ts: T0 + 3 * HOUR })], T0)
     const all = await searchAll(store, { q: 'KANGAROO' })
-    t.equal(all.length, 31)
+    t.equal(all.length, 32)
     t.same(all[0]?.message, 'late kangaroo')
-    t.ok(all.slice(1).every((e) => e.project_id === a.id), 'the rest from a alone')
+    t.same(all.slice(-6).map((e) => e.message), ['kangaroo 4', 'wombat meets kangaroo', 'kangaroo 3', 'kangaroo 2', 'kangaroo 1', 'kangaroo 0'], 'b\'s match in its place')
+    t.ok(all.slice(1).every((e) => e.project_id === a.id || e.message === 'wombat meets kangaroo'), 'the rest from a, and b\'s one')
     const paged: number[] = []
     let before: LogQuery['before']
     do {

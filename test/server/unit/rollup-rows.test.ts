@@ -32,7 +32,8 @@ t.test('a batch groups into (minute, level) and (hour, fingerprint) rows, in key
     { hour: T0, fingerprint: 'b', n: 3, first_seen: T0 + 500, last_seen: T0 + 61_000 },
     { hour: T0 + H, fingerprint: 'b', n: 1, first_seen: T0 + H + 5, last_seen: T0 + H + 5 }
   ])
-  t.same(rows.text.map((r) => r.bucket), [T0, T0 + H], 'one bitmap per 10-minute bucket')
+  t.same(rows.textMinutes.map((r) => r.bucket), [T0, T0 + 60_000, T0 + H], 'one bitmap per minute')
+  t.same(rows.textBuckets.map((r) => r.bucket), [T0, T0 + H], 'one bitmap per 10-minute bucket')
 })
 
 t.test('200 events of 40 fingerprints in one minute: a few upserts', async (t) => {
@@ -40,15 +41,28 @@ t.test('200 events of 40 fingerprints in one minute: a few upserts', async (t) =
   const rows = rollupRows(events)
   t.equal(rows.minutes.length, 3)
   t.equal(rows.fingerprints.length, 40)
-  t.equal(rows.text.length, 1)
+  t.equal(rows.textMinutes.length, 1)
+  t.equal(rows.textBuckets.length, 1)
   t.equal(rows.fingerprints.reduce((n, f) => n + f.n, 0), 200)
 })
 
 t.test('a bucket bitmap holds every trigram of its messages', async (t) => {
-  const [bucket] = rollupRows([e(T0, 30, 'f', 'DB Timeout after 503 ms'), e(T0 + 1, 30, 'g', 'cache miss')]).text
+  const [bucket] = rollupRows([e(T0, 30, 'f', 'DB Timeout after 503 ms'), e(T0 + 1, 30, 'g', 'cache miss')]).textBuckets
   const bits = bucket?.bits as Uint8Array
   for (const q of ['db timeout', 'TIMEOUT', 'Out aft', '503', 'cache miss', 'che mi']) {
     t.ok(mayMatch(bits, queryBits(q) as number[]), q)
   }
   for (const q of ['timeouts', 'cache hit', '504']) t.notOk(mayMatch(bits, queryBits(q) as number[]), `${q}: not there`)
+})
+
+t.test('a minute bitmap holds its own minute\'s messages; the bucket holds them all', async (t) => {
+  const rows = rollupRows([e(T0 + 5, 30, 'f', 'disk full on sda1'), e(T0 + 60_000, 30, 'g', 'cache miss'), e(T0 + 9 * 60_000, 30, 'h', 'kangaroo loose')])
+  const [first, second, last] = rows.textMinutes.map((r) => r.bits)
+  const admits = (bits: Uint8Array | undefined, q: string): boolean => mayMatch(bits as Uint8Array, queryBits(q) as number[])
+  t.ok(admits(first, 'disk full'))
+  t.notOk(admits(first, 'cache miss'), 'another minute\'s message is not in it')
+  t.ok(admits(second, 'cache miss'))
+  t.ok(admits(last, 'kangaroo'))
+  t.notOk(admits(last, 'disk full'))
+  for (const q of ['disk full', 'cache miss', 'kangaroo']) t.ok(admits(rows.textBuckets[0]?.bits, q), `bucket admits ${q}`)
 })
