@@ -108,6 +108,9 @@ async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number,
   const key = [projectId, t.bucket]
   const known = cache.get(text.table, projectId, t.bucket)
   if (known !== undefined && mergeBits(known, t.bits) === null) return
+  // Whether this transaction may have created the row, whose bits it then reads back uncommitted.
+  // (The upsert's row count cannot tell: mysql2 sets FOUND_ROWS, so a row found counts 1 too.)
+  let created = false
   if (known === undefined) {
     // A consistent read first: when the stored bitmap already has every bit, no lock, no write.
     const [seen] = await db.all(text.read, key) as Array<{ bits: unknown }>
@@ -118,6 +121,7 @@ async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number,
       // A new row is created by an upsert, not after a locking read of nothing: two batches
       // holding the same gap lock would deadlock on their inserts.
       await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
+      created = true
     }
   }
   // Or the bits in under the row's lock: the locking read sees the newest committed bitmap, so a
@@ -126,11 +130,13 @@ async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number,
   // purge took it since.
   let [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
   if (locked === undefined) {
-    await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)]);
+    await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
+    created = true;
     [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
   }
-  // What a locking read returns is committed: it refreshes the cache.
-  if (locked !== undefined) cache.set(text.table, projectId, t.bucket, asBytes(locked.bits))
+  // A locking read of a row this transaction did not create returns committed bits: they refresh
+  // the cache. Bits this transaction wrote must not go in; it may still roll back.
+  if (locked !== undefined && !created) cache.set(text.table, projectId, t.bucket, asBytes(locked.bits))
   const merged = mergeBits(asBytes(locked?.bits), t.bits)
   if (merged !== null) await db.run(text.mysqlUpdate, [asBuffer(merged), ...key])
 }
