@@ -44,4 +44,7 @@ if (backends().includes('mysql')) {
       t.ok(rows[0] !== undefined && mayMatch(rows[0].bits as Uint8Array, wanted), `${table}: with the batch's trigrams`)
     }
   })
+} else {
+  // SQLite writes its bitmaps in its writer thread, with no cache: this is MySQL's alone.
+  t.pass('MySQL/MariaDB bitmap cache test not run: set TEKNO_TEST_MYSQL_URL to run it')
 }
