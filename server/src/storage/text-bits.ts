@@ -49,7 +49,7 @@ function eachTrigram (s: string, dotted: 'mysql' | 'js', fn: (bit: number) => vo
 /** A fresh, empty bitmap. */
 export const emptyBits = (): Uint8Array => new Uint8Array(TEXT_BITS / 8)
 
-/** Ors the bits of `from` into `into` (same length). */
+/** Ors the bits of `from` into `into`: two bitmaps from emptyBits (same length, aligned). */
 export function orBits (into: Uint8Array, from: Uint8Array): void {
   const a = new Uint32Array(into.buffer, into.byteOffset, into.byteLength >>> 2)
   const b = new Uint32Array(from.buffer, from.byteOffset, from.byteLength >>> 2)
