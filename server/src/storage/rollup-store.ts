@@ -110,18 +110,20 @@ async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number,
   if (known !== undefined && mergeBits(known, t.bits) === null) return
   // Whether this transaction may have created the row, whose bits it then reads back uncommitted.
   // (The upsert's row count cannot tell: mysql2 sets FOUND_ROWS, so a row found counts 1 too.)
+  // A new row is created by this upsert, not after a locking read of nothing: two batches
+  // holding the same gap lock would deadlock on their inserts.
   let created = false
+  const takeRow = async (): Promise<void> => {
+    await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
+    created = true
+  }
   if (known === undefined) {
     // A consistent read first: when the stored bitmap already has every bit, no lock, no write.
     const [seen] = await db.all(text.read, key) as Array<{ bits: unknown }>
-    if (seen !== undefined) {
+    if (seen === undefined) await takeRow()
+    else {
       cache.set(text.table, projectId, t.bucket, asBytes(seen.bits))
       if (mergeBits(asBytes(seen.bits), t.bits) === null) return
-    } else {
-      // A new row is created by an upsert, not after a locking read of nothing: two batches
-      // holding the same gap lock would deadlock on their inserts.
-      await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
-      created = true
     }
   }
   // Or the bits in under the row's lock: the locking read sees the newest committed bitmap, so a
@@ -130,8 +132,7 @@ async function mergeBitsAsync (db: AsyncSql, text: TextTable, projectId: number,
   // purge took it since.
   let [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
   if (locked === undefined) {
-    await db.run(text.mysqlTakeRow, [...key, asBuffer(t.bits)])
-    created = true;
+    await takeRow();
     [locked] = await db.all(text.readLocked, key) as Array<{ bits: unknown }>
   }
   // A locking read of a row this transaction did not create returns committed bits: they refresh

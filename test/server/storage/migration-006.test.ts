@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3'
-import mysql from 'mysql2/promise'
 import t from 'tap'
 import { openStore } from '../../../server/dist/app.js'
 import { backends, createBackend, type TestBackend } from '../../helpers/backends.js'
+import { rawSql } from '../../helpers/raw-sql.js'
 import { event } from './store-behaviour.js'
 
 // Migration 006 rebuilds the index the fingerprint filter and the purge walk: applied to a
@@ -14,28 +13,16 @@ const HOUR = 3_600_000
 
 /** Puts a migrated database back to version 5: the old index, no record of 006. */
 async function backToVersion5 (backend: TestBackend): Promise<void> {
-  if (backend.kind === 'sqlite') {
-    const db = new Database(backend.databaseUrl.replace(/^sqlite:/, ''))
-    db.exec('CREATE INDEX logs_project_ts ON logs (project_id, ts, id); DROP INDEX logs_project_ts_fingerprint; DELETE FROM tekno_migrations WHERE version = 6')
-    db.close()
-    return
-  }
-  const conn = await mysql.createConnection(backend.databaseUrl)
-  await conn.query('ALTER TABLE logs ADD KEY logs_project_ts (project_id, ts, id), DROP KEY logs_project_ts_fingerprint')
-  await conn.query('DELETE FROM tekno_migrations WHERE version = 6')
-  await conn.end()
+  const statements = backend.kind === 'sqlite'
+    ? ['CREATE INDEX logs_project_ts ON logs (project_id, ts, id)', 'DROP INDEX logs_project_ts_fingerprint']
+    : ['ALTER TABLE logs ADD KEY logs_project_ts (project_id, ts, id), DROP KEY logs_project_ts_fingerprint']
+  for (const s of [...statements, 'DELETE FROM tekno_migrations WHERE version = 6']) await rawSql(backend.databaseUrl, s)
 }
 
 async function logIndexes (backend: TestBackend): Promise<string[]> {
-  if (backend.kind === 'sqlite') {
-    const db = new Database(backend.databaseUrl.replace(/^sqlite:/, ''), { readonly: true })
-    const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'logs' AND sql IS NOT NULL").all() as Array<{ name: string }>).map((r) => r.name)
-    db.close()
-    return names.sort()
-  }
-  const conn = await mysql.createConnection(backend.databaseUrl)
-  const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'logs' AND index_name <> 'PRIMARY'")
-  await conn.end()
+  const rows = await rawSql(backend.databaseUrl, backend.kind === 'sqlite'
+    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'logs' AND sql IS NOT NULL"
+    : "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'logs' AND index_name <> 'PRIMARY'")
   return rows.map((r) => String(r.name)).sort()
 }
 

@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3'
-import mysql from 'mysql2/promise'
 import t from 'tap'
 import { openStore } from '../../../server/dist/app.js'
-import { backends, createBackend, type TestBackend } from '../../helpers/backends.js'
+import { backends, createBackend } from '../../helpers/backends.js'
+import { rawSql } from '../../helpers/raw-sql.js'
 import { event } from './store-behaviour.js'
 
 // Migration 007 adds the minute bitmaps of text search. Events stored before it (or by a receiver
@@ -11,30 +10,6 @@ import { event } from './store-behaviour.js'
 
 const T0 = Date.parse('2026-11-28T09:00:00.000Z')
 const MINUTE = 60_000
-
-async function sql (backend: TestBackend, statements: string[]): Promise<Array<Record<string, unknown>>> {
-  if (backend.kind === 'sqlite') {
-    const db = new Database(backend.databaseUrl.replace(/^sqlite:/, ''))
-    try {
-      let rows: Array<Record<string, unknown>> = []
-      for (const s of statements) {
-        const stmt = db.prepare(s)
-        if (stmt.reader) rows = stmt.all() as Array<Record<string, unknown>>
-        else stmt.run()
-      }
-      return rows
-    } finally { db.close() }
-  }
-  const conn = await mysql.createConnection(backend.databaseUrl)
-  try {
-    let rows: Array<Record<string, unknown>> = []
-    for (const s of statements) {
-      const [result] = await conn.query(s)
-      if (Array.isArray(result)) rows = result as Array<Record<string, unknown>>
-    }
-    return rows
-  } finally { await conn.end() }
-}
 
 for (const kind of backends()) {
   t.test(`${kind}: 007 applied to a database that already holds events`, async (t) => {
@@ -50,10 +25,12 @@ for (const kind of backends()) {
         event({ message: m === 3 && i === 7 ? 'a kangaroo in the server room' : `request ${m}-${i} served`, ts: T0 + m * MINUTE + i * 1000 })), T0)
     }
     // Back to version 6, as the data would be before the upgrade.
-    await sql(backend, ['DROP TABLE log_text_minutes', 'ALTER TABLE log_minutes DROP COLUMN indexed', 'DELETE FROM tekno_migrations WHERE version = 7'])
+    for (const statement of ['DROP TABLE log_text_minutes', 'ALTER TABLE log_minutes DROP COLUMN indexed', 'DELETE FROM tekno_migrations WHERE version = 7']) {
+      await rawSql(backend.databaseUrl, statement)
+    }
 
     t.same(await store.migrate(), ['007_text_minutes'])
-    const counts = await sql(backend, ['SELECT SUM(n) AS n, SUM(indexed) AS indexed FROM log_minutes'])
+    const counts = await rawSql(backend.databaseUrl, 'SELECT SUM(n) AS n, SUM(indexed) AS indexed FROM log_minutes')
     t.same(counts.map((r) => [Number(r.n), Number(r.indexed)]), [[200, 0]], 'events stored before 007 are in no minute bitmap')
     const found = async (q: string): Promise<string[]> => (await store.logs.search({ projectId: p.id, q, limit: 100 })).events.map((e) => e.message)
     t.same(await found('KANGAROO'), ['a kangaroo in the server room'])

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3'
-import mysql from 'mysql2/promise'
 import t from 'tap'
 import { backends, createTestStore } from '../../helpers/backends.js'
+import { rawSql as sql } from '../../helpers/raw-sql.js'
 import { startReceiver } from '../../helpers/receiver.js'
 import { event } from './store-behaviour.js'
 
@@ -12,22 +11,6 @@ import { event } from './store-behaviour.js'
 const T0 = Date.parse('2026-11-27T20:00:00.000Z')
 const HOUR = 3_600_000
 const TABLES = ['logs', 'batches', 'log_minutes', 'log_fingerprint_hours', 'log_text_buckets', 'log_text_minutes']
-
-/** Plain SQL on a test database, outside the store. */
-async function sql (url: string, text: string): Promise<Array<Record<string, unknown>>> {
-  if (url.startsWith('sqlite:')) {
-    const db = new Database(url.slice('sqlite:'.length))
-    try {
-      const stmt = db.prepare(text)
-      return stmt.reader ? stmt.all() as Array<Record<string, unknown>> : (stmt.run(), [])
-    } finally { db.close() }
-  }
-  const conn = await mysql.createConnection(url)
-  try {
-    const [rows] = await conn.query(text)
-    return Array.isArray(rows) ? rows as Array<Record<string, unknown>> : []
-  } finally { await conn.end() }
-}
 
 async function rowsOf (url: string, projectId: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {}

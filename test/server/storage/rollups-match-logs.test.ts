@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3'
-import mysql from 'mysql2/promise'
 import t from 'tap'
 import { backends, createTestStore } from '../../helpers/backends.js'
+import { rawSql } from '../../helpers/raw-sql.js'
 
 // The rollups are counts of `logs` kept at insert time: after inserts, retried batches, a purge
 // and a project deletion they must say what a scan of `logs` says, on every backend.
@@ -14,24 +13,13 @@ const event = (ts: number, level: number, fingerprint: string) =>
   ({ ts, level, message: `Request ${fingerprint} FAILED at ${ts % 997}`, source: 'api', fingerprint, stack: null, context: null })
 
 /** Plain SQL on the test's database, outside the store (the rollups are not in its interface). */
-function rawSql (url: string): (sql: string) => Promise<Array<Record<string, unknown>>> {
-  if (url.startsWith('sqlite:')) {
-    return async (sql) => {
-      const db = new Database(url.slice('sqlite:'.length), { readonly: true })
-      try { return db.prepare(sql).all() as Array<Record<string, unknown>> } finally { db.close() }
-    }
-  }
-  return async (sql) => {
-    const conn = await mysql.createConnection({ uri: url, supportBigNumbers: true, bigNumberStrings: false })
-    try { return (await conn.query(sql))[0] as Array<Record<string, unknown>> } finally { await conn.end() }
-  }
-}
+const sqlOn = (url: string) => (text: string) => rawSql(url, text)
 
 const floor = (ts: number, size: number): number => Math.floor(ts / size) * size
 const key = (r: Record<string, unknown>, cols: string[]): string => cols.map((c) => String(Number.isNaN(Number(r[c])) ? r[c] : Number(r[c]))).join('|')
 
 /** Rollup rows as sorted strings, and the same rows computed here from `logs`. */
-async function compare (sql: ReturnType<typeof rawSql>): Promise<{ actual: string[][], expected: string[][] }> {
+async function compare (sql: ReturnType<typeof sqlOn>): Promise<{ actual: string[][], expected: string[][] }> {
   const logs = await sql('SELECT project_id, ts, level, fingerprint FROM logs')
   const minutes = new Map<string, number>()
   const hours = new Map<string, { n: number, first: number, last: number }>()
@@ -67,7 +55,7 @@ for (const backend of backends()) {
   t.test(backend, async (t) => {
     const { store, backend: b, destroy } = await createTestStore(backend)
     t.teardown(destroy)
-    const sql = rawSql(b.databaseUrl)
+    const sql = sqlOn(b.databaseUrl)
     const p = await store.projects.create({ name: 'p', key: 'tkp_p', secret: 's'.repeat(32), retention_hours: 48 }, T0)
     const q = await store.projects.create({ name: 'q', key: 'tkp_q', secret: 's'.repeat(32), retention_hours: 48 }, T0)
 
