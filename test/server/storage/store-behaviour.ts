@@ -122,7 +122,10 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
       store.logs.insertBatch(p.id, 'g1', good(1), T0)
     ])
     t.same(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
-    t.same((results[4] as PromiseFulfilledResult<unknown>).value, { accepted: 20, duplicate: true }, 'a repeat in the same group is still a duplicate')
+    // Which of the two g1 calls stores is a race on MySQL (each has its own connection); one does.
+    const g1 = [results[0], results[4]].map((r) => (r as PromiseFulfilledResult<{ accepted: number, duplicate: boolean }>).value)
+    t.same(g1.sort((a, b) => Number(a.duplicate) - Number(b.duplicate)), [{ accepted: 20, duplicate: false }, { accepted: 20, duplicate: true }],
+      'a repeat in the same group is still a duplicate')
     t.equal(await store.logs.findBatch(p.id, 'bad'), null, 'the refused batch left no batch id behind')
     const stored = await searchAll(store, { projectId: p.id })
     t.equal(stored.length, 60, 'three good batches, once each')
