@@ -59,15 +59,27 @@ t.test('prototype keys are hostile input, wherever they appear', async (t) => {
     '{"__proto__": {"polluted": true}}',
     '{"events": [{"message": "x", "context": {"__proto__": {"polluted": true}}}]}',
     '{"events": [{"message": "x", "context": {"constructor": {"prototype": {"polluted": true}}}}]}',
-    '{"constructor": {"prototype": {}}}'
+    '{"constructor": {"prototype": {}}}',
+    // Spelt with JSON escapes: no `__proto__` or `constructor` among the bytes, the same key once parsed.
+    '{"events": [{"message": "x", "context": {"\\u005f_proto__": {"polluted": true}}}]}',
+    '{"\\u005F\\u005Fproto\\u005f\\u005f": {"polluted": true}}',
+    '{"constru\\u0063tor": {"prototype": {"polluted": true}}}'
   ]
   for (const raw of cases) {
     await t.rejects(decodeBody(Buffer.from(raw), undefined), refusal('TEKNO_ERR_HOSTILE_INPUT'), raw)
+    await t.rejects(decodeBody(gzipSync(raw), 'gzip'), refusal('TEKNO_ERR_HOSTILE_INPUT'), `${raw}, gzipped`)
   }
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype is untouched')
   t.same(await decodeBody(Buffer.from('{"constructor": "a plain string key is fine"}'), undefined),
     { constructor: 'a plain string key is fine' })
   t.same(await decodeBody(Buffer.from('{"proto": 1, "prototype": 2}'), undefined), { proto: 1, prototype: 2 })
+})
+
+t.test('a leading UTF-8 byte-order mark is skipped', async (t) => {
+  const value = { events: [{ message: 'x' }] }
+  const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(value))])
+  t.same(await decodeBody(raw, undefined), value)
+  t.same(await decodeBody(gzipSync(raw), 'gzip'), value)
 })
 
 t.test(`nesting is capped at ${MAX_DEPTH} levels`, async (t) => {
