@@ -47,6 +47,11 @@ export class MysqlStore implements Store {
       enableKeepAlive: true,
       supportBigNumbers: true,
       multipleStatements: false,
+      // mysql2 otherwise captures a stack trace on every query so that a driver error points at
+      // its caller: 30 µs a call on the ingest path, 0.3 ms of CPU a batch (receiver profile,
+      // about ten statements). A failure here is always wrapped in StorageUnavailableError, whose
+      // own stack shows the caller, with the driver's code and message as its cause.
+      trace: false,
       // The event INSERT is prepared once per batch size (at most MAX_EVENTS of them) per
       // connection; the cap keeps a pool's server-side statements well under
       // max_prepared_stmt_count, which every client of the server shares.
