@@ -72,7 +72,7 @@ export async function main (argv = process.argv.slice(2)) {
   const machine = await describeMachine(options)
   ctx.machine = machine
   const startedAt = new Date()
-  progress.log(`Tekno Logger benchmarks: ${machine.cpu}, ${machine.memory}, node ${machine.versions.node}; ` +
+  progress.log(`Tekno Logger benchmarks: ${machine.cpu} (seed batch parse + SHA-256 ${machine.seedParseMs} ms), ${machine.memory}, node ${machine.versions.node}; ` +
     `${options.remote !== null ? `remote ${options.remote.url}` : `databases: ${options.backends.join(', ')}`}` +
     `${options.quick ? ' (quick)' : ''}`)
   if (options.mysqlUrl === undefined && options.remote === null) {

@@ -20,7 +20,9 @@ export function renderBenchmarksDoc (report) {
 
   out.push('## Machine', '', markdownTable({
     columns: ['', ''],
-    rows: [...(machine.code == null ? [] : [['code (git)', machine.code]]), ['CPU', machine.cpu], ['memory', machine.memory], ['OS', machine.os],
+    rows: [...(machine.code == null ? [] : [['code (git)', machine.code]]), ['CPU', machine.cpu],
+      ...(machine.seedParseMs == null ? [] : [['one core: JSON.parse + SHA-256 of the seed batch (median of 200)', `${machine.seedParseMs} ms`]]),
+      ['memory', machine.memory], ['OS', machine.os],
       ['load average (1, 5, 15 min) at start / end', `${(machine.loadAverageAtStart ?? []).join(', ')} / ${(machine.loadAverageAtEnd ?? []).join(', ')}`],
       ...Object.entries(machine.versions).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)])]
   }), '')

@@ -16,7 +16,7 @@ t.test('npm run bench -- --only seed-batch writes a JSON result', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   // SQLite only: the MariaDB path is the same code with another URL, and this stays short.
   const env = { ...process.env, TEKNO_TEST_MYSQL_URL: '', TEKNO_BENCH_MYSQL_URL: '' }
-  const { stdout } = await run(process.execPath,
+  const { stdout, stderr } = await run(process.execPath,
     ['bench/run.js', '--only', 'seed-batch', '--quick', '--requests', '5', '--results-dir', dir, '--no-docs'],
     { env, timeout: 120_000 })
   t.match(stdout, /Seed batch/, 'prints the table')
@@ -25,6 +25,8 @@ t.test('npm run bench -- --only seed-batch writes a JSON result', async (t) => {
   t.equal(files.length, 1, 'one result file')
   const report = JSON.parse(readFileSync(join(dir, files[0] as string), 'utf8'))
   t.ok(report.machine.versions.node, 'records the versions')
+  t.ok(report.machine.seedParseMs > 0, 'records how fast one core parses the seed batch')
+  t.match(stderr, /seed batch parse \+ SHA-256 [\d.]+ ms/, 'and says so in the progress log')
   const seed = report.results['seed-batch']
   t.notOk(seed.error, 'the scenario ran')
   const targets = seed.data.seed.map((s: { target: string }) => s.target)
