@@ -68,12 +68,13 @@ const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 
 const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Uint8Array(0)
 
-/** SQLite: one prepared upsert per row (microseconds each in the writer thread). */
-export function writeRollupsSync (db: SyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number): void {
-  if (events.length === 0) return
-  const rows = rollupRows(events)
+/**
+ * SQLite: one prepared upsert per row (microseconds each in the writer thread). `rows` may add up
+ * a whole group commit's batches of the project (RollupAccumulator).
+ */
+export function writeRollupsSync (db: SyncSql, projectId: number, rows: RollupRows): void {
   for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n, m.n])
-  for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])
+  for (const f of rows.fingerprints) db.run(SQLITE_FINGERPRINT, [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, f.first_received])
   for (const text of TEXT_TABLES) {
     for (const t of text.rows(rows)) {
       const stored = db.all(text.read, [projectId, t.bucket])[0] as { bits: unknown } | undefined
@@ -91,14 +92,14 @@ export function writeRollupsSync (db: SyncSql, projectId: number, events: readon
  */
 export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number, cache: TextBitsCache): Promise<void> {
   if (events.length === 0) return
-  const rows = rollupRows(events)
+  const rows = rollupRows(events, receivedAt)
   await db.run('INSERT INTO log_minutes (project_id, minute, level, n, indexed) VALUES ? ' +
     'ON DUPLICATE KEY UPDATE n = n + VALUES(n), indexed = indexed + VALUES(indexed)',
   [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n, m.n])])
   await db.run('INSERT INTO log_fingerprint_hours (project_id, hour, fingerprint, n, first_seen, last_seen, first_received) VALUES ? ' +
     'ON DUPLICATE KEY UPDATE n = n + VALUES(n), first_seen = LEAST(first_seen, VALUES(first_seen)), ' +
     'last_seen = GREATEST(last_seen, VALUES(last_seen)), first_received = LEAST(first_received, VALUES(first_received))',
-  [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, receivedAt])])
+  [rows.fingerprints.map((f) => [projectId, f.hour, f.fingerprint, f.n, f.first_seen, f.last_seen, f.first_received])])
   for (const text of TEXT_TABLES) {
     for (const t of text.rows(rows)) await mergeBitsAsync(db, text, projectId, t, cache)
   }

@@ -20,9 +20,9 @@ const key = (r: Record<string, unknown>, cols: string[]): string => cols.map((c)
 
 /** Rollup rows as sorted strings, and the same rows computed here from `logs`. */
 async function compare (sql: ReturnType<typeof sqlOn>): Promise<{ actual: string[][], expected: string[][] }> {
-  const logs = await sql('SELECT project_id, ts, level, fingerprint FROM logs')
+  const logs = await sql('SELECT project_id, ts, received_at, level, fingerprint FROM logs')
   const minutes = new Map<string, number>()
-  const hours = new Map<string, { n: number, first: number, last: number }>()
+  const hours = new Map<string, { n: number, first: number, last: number, received: number }>()
   const buckets = new Set<string>()
   const textMinutes = new Set<string>()
   for (const l of logs) {
@@ -30,21 +30,22 @@ async function compare (sql: ReturnType<typeof sqlOn>): Promise<{ actual: string
     const m = `${Number(l.project_id)}|${floor(ts, MINUTE)}|${Number(l.level)}`
     minutes.set(m, (minutes.get(m) ?? 0) + 1)
     const h = `${Number(l.project_id)}|${floor(ts, HOUR)}|${String(l.fingerprint)}`
-    const seen = hours.get(h) ?? { n: 0, first: ts, last: ts }
-    hours.set(h, { n: seen.n + 1, first: Math.min(seen.first, ts), last: Math.max(seen.last, ts) })
+    const received = Number(l.received_at)
+    const seen = hours.get(h) ?? { n: 0, first: ts, last: ts, received }
+    hours.set(h, { n: seen.n + 1, first: Math.min(seen.first, ts), last: Math.max(seen.last, ts), received: Math.min(seen.received, received) })
     buckets.add(`${Number(l.project_id)}|${floor(ts, 10 * MINUTE)}`)
     textMinutes.add(`${Number(l.project_id)}|${floor(ts, MINUTE)}`)
   }
   const actual = [
     // Every event went into its minute's bitmap: `indexed` equals `n`.
     (await sql('SELECT * FROM log_minutes')).map((r) => `${key(r, ['project_id', 'minute', 'level'])}=${Number(r.n)},${Number(r.indexed)}`).sort(),
-    (await sql('SELECT * FROM log_fingerprint_hours')).map((r) => `${key(r, ['project_id', 'hour', 'fingerprint'])}=${Number(r.n)},${Number(r.first_seen)},${Number(r.last_seen)}`).sort(),
+    (await sql('SELECT * FROM log_fingerprint_hours')).map((r) => `${key(r, ['project_id', 'hour', 'fingerprint'])}=${Number(r.n)},${Number(r.first_seen)},${Number(r.last_seen)},${Number(r.first_received)}`).sort(),
     (await sql('SELECT project_id, bucket FROM log_text_buckets')).map((r) => key(r, ['project_id', 'bucket'])).sort(),
     (await sql('SELECT project_id, minute FROM log_text_minutes')).map((r) => key(r, ['project_id', 'minute'])).sort()
   ]
   const expected = [
     [...minutes].map(([k, n]) => `${k}=${n},${n}`).sort(),
-    [...hours].map(([k, v]) => `${k}=${v.n},${v.first},${v.last}`).sort(),
+    [...hours].map(([k, v]) => `${k}=${v.n},${v.first},${v.last},${v.received}`).sort(),
     [...buckets].sort(),
     [...textMinutes].sort()
   ]
@@ -79,6 +80,26 @@ for (const backend of backends()) {
       const { actual, expected } = await compare(sql)
       t.same(actual, expected)
       t.equal((await store.stats.topFingerprints({ projectId: p.id }, T0, T0 + 6 * HOUR, 100)).find((f) => f.fingerprint === 'f-retry')?.count, 20)
+    })
+
+    await t.test('batches written at the same moment, of two projects, one refused: each stored batch counted once', async (t) => {
+      // On SQLite these commit together (group commit) and their rollups are added up and written
+      // once; the refused batch must add nothing, and each fingerprint's first receipt stays the
+      // earliest of the batches that brought it, whatever order they commit in.
+      const at = T0 + 5 * HOUR
+      const batch = (i: number) => Array.from({ length: 20 }, (_, j) => event(at + i * 1_000 + j * 100, [30, 50][j % 2] as number, `g${(i + j) % 5}`))
+      const refused = [event(at, 30, 'g-refused'), { ...event(at, 30, 'g-refused'), message: null as unknown as string }]
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 6 }, (_, i) => store.logs.insertBatch(i % 3 === 0 ? q.id : p.id, `group-${i}`, batch(i), at + 60_000 - i * 1_000)),
+        store.logs.insertBatch(p.id, 'group-refused', refused, at),
+        ...Array.from({ length: 6 }, (_, i) => store.logs.insertBatch(i % 3 === 0 ? q.id : p.id, `group-${i + 6}`, batch(i + 6), at + 30_000 + i * 1_000)),
+        store.logs.insertBatch(p.id, 'group-2', batch(2), at)
+      ])
+      t.same(results.map((r) => r.status), [...Array(6).fill('fulfilled'), 'rejected', ...Array(7).fill('fulfilled')])
+      t.same((results[13] as PromiseFulfilledResult<unknown>).value, { accepted: 20, duplicate: true }, 'a repeat within the group is a duplicate')
+      const { actual, expected } = await compare(sql)
+      t.same(actual, expected)
+      t.equal(Number((await sql("SELECT COUNT(*) AS n FROM log_fingerprint_hours WHERE fingerprint = 'g-refused'"))[0]?.n), 0, 'nothing of the refused batch')
     })
 
     await t.test('every stored message is found by a substring of it (the text bitmaps admit it)', async (t) => {

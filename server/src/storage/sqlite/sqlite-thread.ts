@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
+import { RollupAccumulator } from '../rollup-rows.js'
 import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertResult } from '../store.js'
@@ -64,24 +65,37 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
     const insert = prepare('INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     for (const e of events) insert.run(projectId, e.ts, now, e.level, e.message, e.source, e.fingerprint, e.stack, e.context)
-    writeRollupsSync(sync, projectId, events, now)
     return { accepted: events.length, duplicate: false }
   }).immediate()
 }
 
 /**
- * Several batches in one transaction (group commit, see group-commit.ts). Each runs inside its
- * own savepoint — better-sqlite3 turns the nested transaction into one — so a batch that fails
- * rolls back alone and the others still commit.
+ * Several batches in one transaction (group commit, see group-commit.ts). Each batch's rows go in
+ * inside its own savepoint — better-sqlite3 turns the nested transaction into one — so a batch
+ * that fails rolls back alone and the others still commit. The rollups of the batches stored are
+ * added up per project and written once, last: a service's batches repeat their fingerprints, and
+ * the seed batch's 200 fingerprint upserts took 0.8-1.5 ms of the writer's ~4 ms (a better-sqlite3
+ * script). If writing them fails, the whole group rolls back and every batch fails with it.
  */
 function insertBatches (batches: InsertCall[]): BatchOutcome[] {
-  return db.transaction((): BatchOutcome[] => batches.map((b): BatchOutcome => {
-    try {
-      return { ok: true, value: insertBatch(b.projectId, b.batchId, b.events, b.now) }
-    } catch (err) {
-      return { ok: false, ...toFailure(err) }
-    }
-  })).immediate()
+  return db.transaction((): BatchOutcome[] => {
+    const rollups = new Map<number, RollupAccumulator>()
+    const outcomes = batches.map((b): BatchOutcome => {
+      try {
+        const value = insertBatch(b.projectId, b.batchId, b.events, b.now)
+        if (!value.duplicate) {
+          let project = rollups.get(b.projectId)
+          if (project === undefined) rollups.set(b.projectId, project = new RollupAccumulator())
+          project.add(b.events, b.now)
+        }
+        return { ok: true, value }
+      } catch (err) {
+        return { ok: false, ...toFailure(err) }
+      }
+    })
+    for (const [projectId, project] of rollups) writeRollupsSync(sync, projectId, project.rows())
+    return outcomes
+  }).immediate()
 }
 
 function migrate (migrations: Migration[]): string[] {
