@@ -1,4 +1,4 @@
-import { HOUR_MS, MINUTE_MS, rollupRows, type RollupEvent, type RollupRows, type TextBucketRow } from './rollup-rows.js'
+import { HOUR_MS, MINUTE_MS, type RollupRows, type TextBucketRow } from './rollup-rows.js'
 import { boundedDelete, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mergeBits, TEXT_BUCKET_MS } from './text-bits.js'
 
@@ -86,13 +86,13 @@ export function writeRollupsSync (db: SyncSql, projectId: number, rows: RollupRo
 }
 
 /**
- * MySQL: one multi-row upsert per table; rows are in key order, so two batches of one project
- * lock shared rollup rows in the same order. Run as the batch's last statements: the row locks
- * they take are held only until the commit that follows.
+ * MySQL: one multi-row upsert per table; rows are in key order, so two transactions of one
+ * project lock shared rollup rows in the same order. Run as the transaction's last statements:
+ * the row locks they take are held only until the commit that follows. `rows` may add up a whole
+ * group commit's batches of the project (RollupAccumulator).
  */
-export async function writeRollupsAsync (db: AsyncSql, projectId: number, events: readonly RollupEvent[], receivedAt: number, cache: TextBitsCache): Promise<void> {
-  if (events.length === 0) return
-  const rows = rollupRows(events, receivedAt)
+export async function writeRollupsAsync (db: AsyncSql, projectId: number, rows: RollupRows, cache: TextBitsCache): Promise<void> {
+  if (rows.minutes.length === 0) return
   await db.run('INSERT INTO log_minutes (project_id, minute, level, n, indexed) VALUES ? ' +
     'ON DUPLICATE KEY UPDATE n = n + VALUES(n), indexed = indexed + VALUES(indexed)',
   [rows.minutes.map((m) => [projectId, m.minute, m.level, m.n, m.n])])

@@ -108,8 +108,9 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
   })
 
   t.test('batches written at the same moment: one the database refuses fails alone, the others are stored', async (t) => {
-    // SQLite commits concurrent batches together (group commit, one savepoint each); MySQL in
-    // separate transactions. Either way a refused batch stores nothing and takes nothing with it.
+    // Both commit concurrent batches together (group commit): SQLite with one savepoint each, MySQL
+    // by trying each batch of a failed group again alone. Either way a refused batch stores nothing
+    // and takes nothing with it.
     const store = await fresh(t)
     const p = await newProject(store)
     const good = (i: number) => Array.from({ length: 20 }, (_, j) => event({ message: `b${i} e${j}` }))

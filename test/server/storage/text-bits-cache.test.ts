@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise'
 import t from 'tap'
 import { openStore } from '../../../server/dist/app.js'
 import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../../../server/dist/storage/rollup-store.js'
+import { rollupRows } from '../../../server/dist/storage/rollup-rows.js'
 import { mayMatch, queryBits } from '../../../server/dist/storage/text-bits.js'
 import { backends, createBackend } from '../../helpers/backends.js'
 
@@ -30,11 +31,11 @@ if (backends().includes('mysql')) {
     const cache = new TextBitsCache()
 
     await conn.beginTransaction()
-    await writeRollupsAsync(db, p.id, events, T0, cache)
+    await writeRollupsAsync(db, p.id, rollupRows(events, T0), cache)
     await conn.rollback()
 
     await conn.beginTransaction()
-    await writeRollupsAsync(db, p.id, events, T0, cache)
+    await writeRollupsAsync(db, p.id, rollupRows(events, T0), cache)
     await conn.commit()
 
     const wanted = queryBits('kangaroo') as number[]

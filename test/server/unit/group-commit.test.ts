@@ -1,5 +1,5 @@
 import t from 'tap'
-import { GroupCommit, type ItemOutcome } from '../../../server/dist/storage/sqlite/group-commit.js'
+import { GroupCommit, type ItemOutcome } from '../../../server/dist/storage/group-commit.js'
 
 // The queue in front of SQLite's single writer: batches that arrive while a group is being
 // written go together in the next one; each still gets its own answer.

@@ -8,6 +8,8 @@ import { loadMigrations, splitStatements } from '../migrations.js'
 import { createLimitStore, type LimitStore } from '../limit-store.js'
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
+import { GroupCommit, type ItemOutcome } from '../group-commit.js'
+import { RollupAccumulator } from '../rollup-rows.js'
 import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
@@ -15,6 +17,10 @@ import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '..
 
 const QUERY_TIMEOUT_MS = 15_000
 const MIGRATION_LOCK = 'tekno_logger_migrate'
+/** Events one group transaction carries at most: ten seed batches. */
+const GROUP_COMMIT_MAX_EVENTS = 2000
+
+interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
 
 export interface MysqlOptions {
   connectionLimit?: number
@@ -35,6 +41,7 @@ export class MysqlStore implements Store {
   #pool: mysql.Pool
   #runner: SqlRunner
   #textBits = new TextBitsCache()
+  #inserts: GroupCommit<InsertCall, InsertResult>
 
   constructor (url: string, options: MysqlOptions = {}) {
     this.#pool = mysql.createPool({
@@ -71,8 +78,10 @@ export class MysqlStore implements Store {
     this.alerts = createAlertStore(this.#runner)
     this.projects = createProjectStore(this.#runner, (id) => this.alerts.removeProject(id))
     this.stats = createStatsStore(this.#runner)
+    this.#inserts = new GroupCommit<InsertCall, InsertResult>((calls) => this.#insertGroup(calls), GROUP_COMMIT_MAX_EVENTS)
     this.logs = {
-      insertBatch: (projectId, batchId, events, now) => this.#insertBatch(projectId, batchId, events, now),
+      insertBatch: (projectId, batchId, events, now) =>
+        this.#inserts.submit({ item: { projectId, batchId, events, now }, size: events.length }),
       search: (query) => searchLogs(this.#runner, query, 'LOWER'),
       findBatch: (projectId, batchId) => findBatch(this.#runner, projectId, batchId)
     }
@@ -100,12 +109,37 @@ export class MysqlStore implements Store {
     }
   }
 
-  async #insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
+  /**
+   * Batches that arrive together (GroupCommit) go in one transaction: one row in `batches` and one
+   * multi-row INSERT each, then the group's rollups added up per project and written once, then
+   * one commit. Against a transaction per batch, six seed batches together cost MariaDB 7.3-7.6 ms
+   * of CPU a batch instead of 8.6-8.9, and this process 2.4-2.5 ms instead of 3.2-4.8 (a scratch
+   * script on this 2-core Xeon). If the group fails for a reason other than a lost connection,
+   * each batch is tried again in a transaction of its own, so one the database refuses fails alone.
+   */
+  async #insertGroup (calls: InsertCall[]): Promise<Array<ItemOutcome<InsertResult>>> {
+    try {
+      return (await this.#retryingDeadlocks(() => this.#insertTogether(calls))).map((value) => ({ ok: true, value }))
+    } catch (err) {
+      const fatal = (err as { cause?: { fatal?: boolean } }).cause?.fatal === true
+      if (calls.length === 1 || fatal) return calls.map(() => ({ ok: false, error: err as Error }))
+      return Promise.all(calls.map(async (call) => {
+        try {
+          const [value] = await this.#retryingDeadlocks(() => this.#insertTogether([call]))
+          return { ok: true, value: value as InsertResult }
+        } catch (error) {
+          return { ok: false, error: error as Error }
+        }
+      }))
+    }
+  }
+
+  async #retryingDeadlocks<T> (fn: () => Promise<T>): Promise<T> {
     // InnoDB may pick this transaction as a deadlock victim (a concurrent purge touching the same
     // index pages); it was rolled back whole, so running it again is safe.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#insertOnce(projectId, batchId, events, now)
+        return await fn()
       } catch (err) {
         const code = (err as { cause?: { code?: string } }).cause?.code
         if ((code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT') || attempt >= 3) throw err
@@ -113,24 +147,38 @@ export class MysqlStore implements Store {
     }
   }
 
-  #insertOnce (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult> {
+  #insertTogether (calls: InsertCall[]): Promise<InsertResult[]> {
     return this.#transaction(async (conn) => {
-      if (batchId !== null) {
-        // Inserting the batch row first takes its key lock: a concurrent retry of the same batch
-        // waits here, then sees the duplicate instead of storing the events twice.
-        const [res] = await conn.query<mysql.ResultSetHeader>({
-          sql: 'INSERT IGNORE INTO batches (project_id, batch_id, accepted, received_at) VALUES (?, ?, ?, ?)',
-          timeout: QUERY_TIMEOUT_MS
-        }, [projectId, batchId, events.length, now])
-        if (res.affectedRows === 0) {
-          const [rows] = await conn.query<mysql.RowDataPacket[]>(
-            'SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?', [projectId, batchId])
-          return { accepted: Number(rows[0]?.accepted ?? 0), duplicate: true }
+      const results: InsertResult[] = []
+      const rollups = new Map<number, RollupAccumulator>()
+      for (const { projectId, batchId, events, now } of calls) {
+        if (batchId !== null) {
+          // Inserting the batch row first takes its key lock: a concurrent retry of the same batch
+          // waits here, then sees the duplicate instead of storing the events twice. A repeat
+          // within this group finds the row this transaction just inserted.
+          const [res] = await conn.query<mysql.ResultSetHeader>({
+            sql: 'INSERT IGNORE INTO batches (project_id, batch_id, accepted, received_at) VALUES (?, ?, ?, ?)',
+            timeout: QUERY_TIMEOUT_MS
+          }, [projectId, batchId, events.length, now])
+          if (res.affectedRows === 0) {
+            const [rows] = await conn.query<mysql.RowDataPacket[]>(
+              'SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?', [projectId, batchId])
+            results.push({ accepted: Number(rows[0]?.accepted ?? 0), duplicate: true })
+            continue
+          }
         }
+        await insertLogRows(conn, projectId, events, now)
+        let project = rollups.get(projectId)
+        if (project === undefined) rollups.set(projectId, project = new RollupAccumulator())
+        project.add(events, now)
+        results.push({ accepted: events.length, duplicate: false })
       }
-      await insertLogRows(conn, projectId, events, now)
-      await writeRollupsAsync(onConnection(conn), projectId, events, now, this.#textBits)
-      return { accepted: events.length, duplicate: false }
+      // Last, so the rollup rows every batch of a project shares are locked only until the commit
+      // that follows; projects in ascending order, like the rows within each.
+      for (const projectId of [...rollups.keys()].sort((a, b) => a - b)) {
+        await writeRollupsAsync(onConnection(conn), projectId, (rollups.get(projectId) as RollupAccumulator).rows(), this.#textBits)
+      }
+      return results
     })
   }
 

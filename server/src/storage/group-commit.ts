@@ -1,12 +1,13 @@
 /**
- * Group commit for SQLite's single writer. While one transaction is being written, batches that
- * arrive queue up here; when it ends they all go to the writer together and commit as one
- * transaction (one savepoint each, so each batch still succeeds or fails on its own).
+ * Group commit: while a transaction is being written, batches that arrive queue up here; when it
+ * ends they go to the database together and commit as one transaction (each batch still succeeds
+ * or fails on its own). Both adapters use it.
  *
- * Why: SQLite has one writer, and most of a commit's cost is shared, not per row — the index pages
+ * Why: most of a commit's cost is shared, not per row. On SQLite (one writer) the index pages
  * every batch touches are written to the WAL once per commit, and every hand-off to the writer
- * thread has a fixed price. Under load, ten batches committed together cost far less than ten
- * commits; with one client nothing waits, so a lone batch goes straight through as before.
+ * thread has a fixed price. On both databases a group's rollup rows are added up and written once:
+ * a service's batches repeat their fingerprints. With one client nothing waits, so a lone batch
+ * goes straight through as before.
  */
 
 export interface GroupItem<T> {
@@ -50,9 +51,9 @@ export class GroupCommit<T, R> {
   }
 
   /**
-   * Two groups in flight, not one: the writer thread then finds the next group already in its
-   * inbox when it commits one, instead of idling while this thread (busy parsing a request)
-   * gets round to sending it. More would only make groups smaller.
+   * Two groups in flight, not one: the database (SQLite's writer thread, or a second MySQL
+   * connection) then has the next group when it commits one, instead of idling while this thread
+   * (busy parsing a request) gets round to sending it. More would only make groups smaller.
    */
   #pump (): void {
     while (this.#inFlight < IN_FLIGHT && this.#queue.length > 0) {
