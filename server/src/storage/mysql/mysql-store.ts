@@ -114,7 +114,7 @@ export class MysqlStore implements Store {
    * multi-row INSERT each, then the group's rollups added up per project and written once, then
    * one commit. Against a transaction per batch, six seed batches together cost MariaDB 7.3-7.6 ms
    * of CPU a batch instead of 8.6-8.9, and this process 2.4-2.5 ms instead of 3.2-4.8 (a scratch
-   * script on this 2-core Xeon). If the group fails for a reason other than a lost connection,
+   * script on a 2-core Xeon VM). If the group fails for a reason other than a lost connection,
    * each batch is tried again in a transaction of its own, so one the database refuses fails alone.
    */
   async #insertGroup (calls: InsertCall[]): Promise<Array<ItemOutcome<InsertResult>>> {
