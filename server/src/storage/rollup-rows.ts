@@ -94,6 +94,22 @@ export class RollupAccumulator {
   }
 }
 
+/** A group commit's rollups: one accumulator per project of the batches it stored. */
+export class GroupRollups {
+  #projects = new Map<number, RollupAccumulator>()
+
+  add (projectId: number, events: readonly RollupEvent[], receivedAt: number): void {
+    let project = this.#projects.get(projectId)
+    if (project === undefined) this.#projects.set(projectId, project = new RollupAccumulator())
+    project.add(events, receivedAt)
+  }
+
+  /** Each project's rows, projects in ascending id order: two transactions lock shared rows in one order. */
+  byProject (): Array<[number, RollupRows]> {
+    return [...this.#projects].sort(([a], [b]) => a - b).map(([id, rows]) => [id, rows.rows()])
+  }
+}
+
 /** The rollup rows of one batch received at `receivedAt`. */
 export function rollupRows (events: readonly RollupEvent[], receivedAt: number): RollupRows {
   const rows = new RollupAccumulator()

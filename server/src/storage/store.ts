@@ -69,6 +69,9 @@ export interface InsertResult {
   duplicate: boolean
 }
 
+/** One LogStore.insertBatch call, as the adapters' group commit carries it. */
+export interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+
 export interface LogRow {
   id: number
   project_id: number

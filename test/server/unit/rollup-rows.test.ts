@@ -1,5 +1,5 @@
 import t from 'tap'
-import { hourOf, minuteOf, RollupAccumulator, rollupRows } from '../../../server/dist/storage/rollup-rows.js'
+import { GroupRollups, hourOf, minuteOf, RollupAccumulator, rollupRows } from '../../../server/dist/storage/rollup-rows.js'
 import { mayMatch, queryBits } from '../../../server/dist/storage/text-bits.js'
 
 // One batch, or a group of them → the rows they add to each rollup: grouped, counted and sorted by key.
@@ -104,4 +104,15 @@ t.test('a group of batches adds up to the rows of its batches, counted once each
   for (const q of ['disk full again', 'cache miss', 'kangaroo']) {
     t.ok(mayMatch(rows.textBuckets[0]?.bits as Uint8Array, queryBits(q) as number[]), `bucket admits ${q}`)
   }
+})
+
+t.test('a group\'s rollups are kept per project, handed out in ascending project order', async (t) => {
+  const group = new GroupRollups()
+  group.add(7, [e(T0, 30, 'a')], RECEIVED)
+  group.add(2, [e(T0, 50, 'b')], RECEIVED)
+  group.add(7, [e(T0 + 1, 30, 'a')], RECEIVED - 5)
+  const byProject = group.byProject()
+  t.same(byProject.map(([id]) => id), [2, 7])
+  t.same(byProject[0]?.[1].fingerprints.map((f) => [f.fingerprint, f.n]), [['b', 1]])
+  t.same(byProject[1]?.[1].fingerprints.map((f) => [f.fingerprint, f.n, f.first_received]), [['a', 2, RECEIVED - 5]], 'one project\'s batches add up')
 })

@@ -9,18 +9,16 @@ import { createLimitStore, type LimitStore } from '../limit-store.js'
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
 import { GroupCommit, type ItemOutcome } from '../group-commit.js'
-import { RollupAccumulator } from '../rollup-rows.js'
+import { GroupRollups } from '../rollup-rows.js'
 import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
-import type { InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
+import type { InsertCall, InsertResult, LogStore, ProjectStore, StatsStore, Store } from '../store.js'
 
 const QUERY_TIMEOUT_MS = 15_000
 const MIGRATION_LOCK = 'tekno_logger_migrate'
 /** Events one group transaction carries at most: ten seed batches. */
 const GROUP_COMMIT_MAX_EVENTS = 2000
-
-interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
 
 export interface MysqlOptions {
   connectionLimit?: number
@@ -150,7 +148,7 @@ export class MysqlStore implements Store {
   #insertTogether (calls: InsertCall[]): Promise<InsertResult[]> {
     return this.#transaction(async (conn) => {
       const results: InsertResult[] = []
-      const rollups = new Map<number, RollupAccumulator>()
+      const rollups = new GroupRollups()
       for (const { projectId, batchId, events, now } of calls) {
         if (batchId !== null) {
           // Inserting the batch row first takes its key lock: a concurrent retry of the same batch
@@ -168,16 +166,12 @@ export class MysqlStore implements Store {
           }
         }
         await insertLogRows(conn, projectId, events, now)
-        let project = rollups.get(projectId)
-        if (project === undefined) rollups.set(projectId, project = new RollupAccumulator())
-        project.add(events, now)
+        rollups.add(projectId, events, now)
         results.push({ accepted: events.length, duplicate: false })
       }
       // Last, so the rollup rows every batch of a project shares are locked only until the commit
-      // that follows; projects in ascending order, like the rows within each.
-      for (const projectId of [...rollups.keys()].sort((a, b) => a - b)) {
-        await writeRollupsAsync(onConnection(conn), projectId, (rollups.get(projectId) as RollupAccumulator).rows(), this.#textBits)
-      }
+      // that follows.
+      for (const [projectId, rows] of rollups.byProject()) await writeRollupsAsync(onConnection(conn), projectId, rows, this.#textBits)
       return results
     })
   }

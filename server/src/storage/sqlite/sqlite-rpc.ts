@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads'
 import { StorageUnavailableError } from '../../errors.js'
-import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
 import type { SqlValue } from '../sql-runner.js'
-import type { InsertResult } from '../store.js'
+import type { InsertCall, InsertResult } from '../store.js'
 
 export type ThreadRequest = { id: number } & (
   | { op: 'all' | 'run', sql: string, params: SqlValue[] }
@@ -11,9 +10,6 @@ export type ThreadRequest = { id: number } & (
   | { op: 'migrate', migrations: Migration[] }
   | { op: 'close' }
 )
-
-/** One batch for the writer thread (storage/store.ts LogStore.insertBatch). */
-export interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
 
 /** What became of one batch of an insertBatches group. */
 export type BatchOutcome = { ok: true, value: InsertResult } | { ok: false, message: string, code: string | null }

@@ -9,9 +9,9 @@ import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-st
 import { createProjectStore } from '../project-store.js'
 import type { RunResult, SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
-import type { InsertResult, LogStore, StatsStore, Store } from '../store.js'
+import type { InsertCall, InsertResult, LogStore, StatsStore, Store } from '../store.js'
 import { GroupCommit } from '../group-commit.js'
-import { SqliteThread, threadError, type BatchOutcome, type InsertCall } from './sqlite-rpc.js'
+import { SqliteThread, threadError, type BatchOutcome } from './sqlite-rpc.js'
 
 /** At most this many events per group transaction: ten seed batches, about 3 MB. */
 const GROUP_COMMIT_MAX_EVENTS = 2000

@@ -2,11 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
-import { RollupAccumulator } from '../rollup-rows.js'
+import { GroupRollups } from '../rollup-rows.js'
 import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
-import type { InsertResult } from '../store.js'
-import { toFailure, type BatchOutcome, type InsertCall, type ThreadRequest, type ThreadResponse } from './sqlite-rpc.js'
+import type { InsertCall, InsertResult } from '../store.js'
+import { toFailure, type BatchOutcome, type ThreadRequest, type ThreadResponse } from './sqlite-rpc.js'
 
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
 // only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
@@ -79,21 +79,17 @@ function insertBatch (projectId: number, batchId: string | null, events: StoredE
  */
 function insertBatches (batches: InsertCall[]): BatchOutcome[] {
   return db.transaction((): BatchOutcome[] => {
-    const rollups = new Map<number, RollupAccumulator>()
+    const rollups = new GroupRollups()
     const outcomes = batches.map((b): BatchOutcome => {
       try {
         const value = insertBatch(b.projectId, b.batchId, b.events, b.now)
-        if (!value.duplicate) {
-          let project = rollups.get(b.projectId)
-          if (project === undefined) rollups.set(b.projectId, project = new RollupAccumulator())
-          project.add(b.events, b.now)
-        }
+        if (!value.duplicate) rollups.add(b.projectId, b.events, b.now)
         return { ok: true, value }
       } catch (err) {
         return { ok: false, ...toFailure(err) }
       }
     })
-    for (const [projectId, project] of rollups) writeRollupsSync(sync, projectId, project.rows())
+    for (const [projectId, rows] of rollups.byProject()) writeRollupsSync(sync, projectId, rows)
     return outcomes
   }).immediate()
 }
