@@ -15,6 +15,10 @@ const ceilMinute = (ts: number): number => Math.ceil(ts / MINUTE_MS) * MINUTE_MS
 export function createStatsStore (db: SqlRunner): StatsStore {
   // MySQL's `/` returns a decimal; DIV is its integer division. SQLite divides integers exactly.
   const minuteSql = db.dialect === 'mysql' ? '(ts DIV 60000) * 60000' : '(ts / 60000) * 60000'
+  // MySQL groups through a temporary table keyed by the group column: as utf8mb4 a fingerprint
+  // takes 256 bytes there, as binary 64. Fingerprints are ASCII (validate.ts), so the groups are
+  // the same; 16 700 hour rows of one project took 21-22 ms instead of 34 (MariaDB, scratch).
+  const byFingerprint = db.dialect === 'mysql' ? 'CAST(fingerprint AS BINARY)' : 'fingerprint'
 
   async function projectIds (scope: StatsScope): Promise<number[]> {
     if (scope.projectId !== undefined) return [scope.projectId]
@@ -69,9 +73,9 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       // separate connections (all projects took the sum of the projects' times, 55 ms at 5 M);
       // SQLite's reader thread takes them in turn, as before.
       const perProject = (await Promise.all(ids.map((id) => db.all<Top>(
-        `SELECT project_id, fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
+        `SELECT project_id, MIN(fingerprint) AS fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
          FROM log_fingerprint_hours WHERE project_id = ? AND hour >= ? AND hour < ?
-         GROUP BY project_id, fingerprint ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
+         GROUP BY project_id, ${byFingerprint} ORDER BY n DESC, last_seen DESC LIMIT ${Math.trunc(limit)}`,
         [id, hourOf(from), to])))).flat()
       const top = perProject
         .map((t) => ({ ...t, n: Number(t.n), last_seen: Number(t.last_seen) }))
