@@ -68,6 +68,11 @@ export class SqliteThread {
     this.#worker.on('exit', (code) => { fail(new Error(`SQLite thread exited with code ${code}`)) })
   }
 
+  /** Calls sent and not yet answered. */
+  get waiting (): number {
+    return this.#pending.size
+  }
+
   call<T> (request: Call): Promise<T> {
     if (this.#dead !== null) return Promise.reject(new StorageUnavailableError(this.#dead))
     const id = this.#nextId++

@@ -15,11 +15,16 @@ import { SqliteThread, threadError, type BatchOutcome } from './sqlite-rpc.js'
 
 /** At most this many events per group transaction: ten seed batches, about 3 MB. */
 const GROUP_COMMIT_MAX_EVENTS = 2000
+/**
+ * Reading connections, each in its own thread. WAL lets them read side by side: the dashboard's
+ * per-project queries, or a search and the overview, no longer queue behind one another.
+ */
+const READERS = 2
 
 /**
  * SQLite through better-sqlite3, off the event loop: one thread holds the writing connection
- * (every INSERT, UPDATE, DELETE and transaction, in order), another a reading connection. WAL
- * lets the reader see each commit at once without waiting for the writer. Multi-statement writes
+ * (every INSERT, UPDATE, DELETE and transaction, in order), two others a reading connection each.
+ * WAL lets the readers see each commit at once without waiting for the writer. Multi-statement writes
  * run as one synchronous transaction inside the writer thread, so nothing interleaves with them.
  * A third thread only checkpoints the WAL, so no batch or read ever waits for that fsync.
  */
@@ -32,7 +37,7 @@ export class SqliteStore implements Store {
   readonly limits: LimitStore
   readonly maintenance: MaintenanceStore
   #writer: SqliteThread
-  #reader: SqliteThread
+  #readers: SqliteThread[]
   #checkpointer: SqliteThread
   #runner: SqlRunner
   #inserts: GroupCommit<InsertCall, InsertResult>
@@ -41,11 +46,11 @@ export class SqliteStore implements Store {
     if (path === ':memory:' || path === '') throw new Error('SQLite needs a file path (its connections live in two threads)')
     mkdirSync(dirname(path), { recursive: true })
     this.#writer = new SqliteThread(path, 'writer')
-    this.#reader = new SqliteThread(path, 'reader')
+    this.#readers = Array.from({ length: READERS }, () => new SqliteThread(path, 'reader'))
     this.#checkpointer = new SqliteThread(path, 'checkpointer')
     this.#runner = {
       dialect: 'sqlite',
-      all: <T>(sql: string, params: SqlValue[] = []) => this.#reader.call<T[]>({ op: 'all', sql, params }),
+      all: <T>(sql: string, params: SqlValue[] = []) => this.#idlestReader().call<T[]>({ op: 'all', sql, params }),
       run: (sql: string, params: SqlValue[] = []) => this.#writer.call<RunResult>({ op: 'run', sql, params })
     }
     this.#inserts = new GroupCommit<InsertCall, InsertResult>(async (batches) => {
@@ -67,6 +72,13 @@ export class SqliteStore implements Store {
     this.maintenance = createMaintenanceStore(this.#runner)
   }
 
+  /** The reader with the fewest calls waiting: a long search does not hold up the overview's reads. */
+  #idlestReader (): SqliteThread {
+    let best = this.#readers[0] as SqliteThread
+    for (const r of this.#readers) if (r.waiting < best.waiting) best = r
+    return best
+  }
+
   async migrate (): Promise<string[]> {
     return this.#writer.call<string[]>({ op: 'migrate', migrations: await loadMigrations('sqlite') })
   }
@@ -76,6 +88,6 @@ export class SqliteStore implements Store {
   }
 
   async close (): Promise<void> {
-    await Promise.all([this.#writer.close(), this.#reader.close(), this.#checkpointer.close()])
+    await Promise.all([this.#writer.close(), ...this.#readers.map((r) => r.close()), this.#checkpointer.close()])
   }
 }
