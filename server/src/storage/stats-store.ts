@@ -71,7 +71,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
       // grouped read per project, merged here: every global top-N entry is in its own project's
       // top N, so the merge is exact. The reads go out together: MySQL's pool runs them on
       // separate connections (all projects took the sum of the projects' times, 55 ms at 5 M);
-      // SQLite's reader thread takes them in turn, as before.
+      // on SQLite its two reader threads share them.
       const perProject = (await Promise.all(ids.map((id) => db.all<Top>(
         `SELECT project_id, MIN(fingerprint) AS fingerprint, SUM(n) AS n, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
          FROM log_fingerprint_hours WHERE project_id = ? AND hour >= ? AND hour < ?
