@@ -70,7 +70,7 @@ const asBytes = (b: unknown): Uint8Array => b instanceof Uint8Array ? b : new Ui
 
 /**
  * SQLite: one prepared upsert per row (microseconds each in the writer thread). `rows` may add up
- * a whole group commit's batches of the project (RollupAccumulator).
+ * a whole group commit's batches of the project (GroupRollups).
  */
 export function writeRollupsSync (db: SyncSql, projectId: number, rows: RollupRows): void {
   for (const m of rows.minutes) db.run(SQLITE_MINUTE, [projectId, m.minute, m.level, m.n, m.n])
@@ -89,7 +89,7 @@ export function writeRollupsSync (db: SyncSql, projectId: number, rows: RollupRo
  * MySQL: one multi-row upsert per table; rows are in key order, so two transactions of one
  * project lock shared rollup rows in the same order. Run as the transaction's last statements:
  * the row locks they take are held only until the commit that follows. `rows` may add up a whole
- * group commit's batches of the project (RollupAccumulator).
+ * group commit's batches of the project (GroupRollups).
  */
 export async function writeRollupsAsync (db: AsyncSql, projectId: number, rows: RollupRows, cache: TextBitsCache): Promise<void> {
   if (rows.minutes.length === 0) return

@@ -43,7 +43,7 @@ export class SqliteStore implements Store {
   #inserts: GroupCommit<InsertCall, InsertResult>
 
   constructor (path: string) {
-    if (path === ':memory:' || path === '') throw new Error('SQLite needs a file path (its connections live in two threads)')
+    if (path === ':memory:' || path === '') throw new Error('SQLite needs a file path (its connections live in threads of their own)')
     mkdirSync(dirname(path), { recursive: true })
     this.#writer = new SqliteThread(path, 'writer')
     this.#readers = Array.from({ length: READERS }, () => new SqliteThread(path, 'reader'))
