@@ -117,6 +117,12 @@ export async function run (ctx) {
   }
   const best = ours.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a))
   const over = ratio(best.eventsPerSecond, peer.rowsPerSecond)
+  // The store alone, no HTTP, in the same run: what our insert path takes without the HTTP in front.
+  const ceiling = ctx.results['sustained-ingest']?.data?.ceiling?.mysql
+  const ceilingRow = ceiling === undefined
+    ? []
+    : [['Tekno Logger store alone', `logs.insertBatch, ${ceiling.inserters} inserters, no HTTP (storage-only ceiling, sustained-ingest)`,
+        fmtNum(ceiling.eventsPerSecond), fmtRatio(ratio(ceiling.eventsPerSecond, peer.rowsPerSecond))]]
   return {
     id,
     title,
@@ -125,15 +131,17 @@ export async function run (ctx) {
       columns: ['receiver', 'how', 'events/s', 'ours ÷ rsyslog'],
       rows: [
         [`rsyslog ${/\d+\.\d+\.\d+/.exec(ctx.machine?.versions?.rsyslog ?? '')?.[0] ?? ''}`.trim(), `imtcp → ommysql, ${WORKERS} workers, ${fmtNum(peer.rows)} of ${fmtNum(peer.events)} rows in ${peer.seconds.toFixed(1)} s`, fmtNum(peer.rowsPerSecond), '1.00×'],
-        ['Tekno Logger', `HTTP, signed seed batches, ${best.connections} connections (${oursFrom})`, fmtNum(best.eventsPerSecond), fmtRatio(over)]
+        ['Tekno Logger', `HTTP, signed seed batches, ${best.connections} connections (${oursFrom})`, fmtNum(best.eventsPerSecond), fmtRatio(over)],
+        ...ceilingRow
       ]
     }],
     notes: [
+      ...(ceiling === undefined ? [] : ['The store-alone row is the storage-only ceiling the receiver is measured against (sustained-ingest): our insert path with no HTTP in front, on the same MariaDB in this run.']),
       `rsyslog gets a copy of our migrated logs table (CREATE TABLE … LIKE logs); each row holds the event's JSON as its message. It computes no fingerprint and checks no signature.`,
       peer.complete ? `rsyslog's rate counts from the first byte sent to the last row committed (first row after ${fmtMs(peer.firstRowMs)}).` : `rsyslog stored only ${fmtNum(peer.rows)} of ${fmtNum(peer.events)} events before the time limit.`
     ],
     checks: [{ label: `our events/s ≥ ${TARGET_OVER_PEER}× tuned rsyslog (MariaDB)`, value: `${fmtRatio(over)} (${fmtNum(best.eventsPerSecond)} vs ${fmtNum(peer.rowsPerSecond)})`, pass: over !== null && over >= TARGET_OVER_PEER }],
-    data: { peer, ours: { eventsPerSecond: best.eventsPerSecond, connections: best.connections, from: oursFrom } }
+    data: { peer, ours: { eventsPerSecond: best.eventsPerSecond, connections: best.connections, from: oursFrom }, ceilingEventsPerSecond: ceiling?.eventsPerSecond ?? null }
   }
 }
 

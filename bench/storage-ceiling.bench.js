@@ -34,7 +34,8 @@ export async function measureCeiling (ctx, kind, { inserters = CEILING_INSERTERS
       latency: r.latency,
       // Measured by the child over exactly the inserting window, all threads included.
       cpuPercent: r.cpuPercent,
-      rssPeak: usage.rssPeak
+      rssPeak: usage.rssPeak,
+      cpu: usage.cpu
     }
   })
 }

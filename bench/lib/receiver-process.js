@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cpuMark, cpuSince, localDatabasePid } from './cpu-split.js'
 
 const CHILD = fileURLToPath(new URL('./receiver-child.js', import.meta.url))
 const START_TIMEOUT_MS = 60_000
@@ -40,6 +41,7 @@ export async function startTarget ({ mode, databaseUrl, env = {}, logDir, profil
     })
   })
 
+  const databasePid = localDatabasePid(databaseUrl)
   const call = (cmd, args) => new Promise((resolve, reject) => {
     const id = nextId++
     pending.set(id, { resolve, reject })
@@ -52,10 +54,15 @@ export async function startTarget ({ mode, databaseUrl, env = {}, logDir, profil
     info,
     logPath,
     call,
-    /** Samples CPU and RSS until stopped: CPU as % of one core over the window, RSS at its peak. */
+    /**
+     * Samples CPU and RSS until stopped: CPU as % of one core over the window, RSS at its peak,
+     * and (`cpu`) the CPU time of the whole machine, the local database server and the load
+     * generator (this process) over the same window.
+     */
     monitor (intervalMs = 250) {
       let peak = 0
       const first = call('stats')
+      const mark = cpuMark(databasePid)
       const t0 = performance.now()
       const timer = setInterval(() => {
         call('stats').then((s) => { peak = Math.max(peak, s.rss) }, () => {})
@@ -63,10 +70,11 @@ export async function startTarget ({ mode, databaseUrl, env = {}, logDir, profil
       return async () => {
         clearInterval(timer)
         const [a, b] = await Promise.all([first, call('stats')])
+        const cpu = cpuSince(mark)
         const ms = performance.now() - t0
         peak = Math.max(peak, a.rss, b.rss)
         const cpuMs = (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1000
-        return { cpuPercent: cpuMs / ms * 100, rssPeak: peak }
+        return { cpuPercent: cpuMs / ms * 100, rssPeak: peak, cpu: { ...cpu, targetMs: cpuMs, windowMs: ms } }
       }
     },
     async close () {

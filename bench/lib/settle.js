@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { machineTimes } from './cpu-split.js'
 
 // Work a target leaves behind can run on after it (MariaDB flushing what a sustained run wrote, a
 // child process still exiting); measured in the middle of that, the next target would share the
@@ -9,30 +9,18 @@ const WINDOW_MS = 500
 const QUIET_BUSY = 0.25
 const MAX_WAIT_MS = 30_000
 
-/** Busy and total CPU ticks since boot, all cores; null where /proc/stat does not exist. */
-function cpuTicks () {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
-    const total = fields.reduce((a, b) => a + b, 0)
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
-    return { busy: total - idle, total }
-  } catch {
-    return null
-  }
-}
-
 /**
  * Waits until the whole machine was less than 25 % busy over half a second (at most 30 s).
  * Returns how long it waited and how busy the last window was.
  */
 export async function waitForQuiet ({ maxWaitMs = MAX_WAIT_MS } = {}) {
   const t0 = performance.now()
-  let before = cpuTicks()
+  let before = machineTimes()
   if (before === null) return { waitedMs: 0, busy: null }
   for (;;) {
     await sleep(WINDOW_MS)
-    const after = cpuTicks()
-    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total)
+    const after = machineTimes()
+    const busy = (after.busyMs - before.busyMs) / Math.max(1, after.totalMs - before.totalMs)
     const waitedMs = performance.now() - t0
     if (busy < QUIET_BUSY || waitedMs >= maxWaitMs) return { waitedMs, busy }
     before = after
