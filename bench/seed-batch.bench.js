@@ -79,12 +79,15 @@ export async function run (ctx) {
     `${s.ok}/${s.requests}`
   ])
   const checks = []
+  // The route that only parses is the floor of this machine's tail: when its own p99 is near the
+  // target, what is left for validation and storage is the difference.
+  const floorNote = floor?.p99 == null ? '' : ` (parse-only route: ${fmtMs(floor.p99)})`
   for (const s of seed) {
     if (s.target === 'parse-only') continue
     const goal = s.target === 'remote' ? SEED_GOAL_REMOTE_MS : SEED_GOAL_LOCAL_MS
     checks.push({ label: `seed batch p99 under ${goal} ms (${BACKEND_LABEL[s.target]})`, value: fmtMs(s.latency.p99), pass: s.latency.p99 != null && s.latency.p99 < goal })
     if (s.target !== 'remote') {
-      checks.push({ label: `seed batch p99 ≤ ${P99_TARGET_MS} ms (${BACKEND_LABEL[s.target]})`, value: fmtMs(s.latency.p99), pass: s.latency.p99 != null && s.latency.p99 <= P99_TARGET_MS })
+      checks.push({ label: `seed batch p99 ≤ ${P99_TARGET_MS} ms (${BACKEND_LABEL[s.target]})`, value: `${fmtMs(s.latency.p99)}${floorNote}`, pass: s.latency.p99 != null && s.latency.p99 <= P99_TARGET_MS })
     }
   }
   const sizeRows = []
