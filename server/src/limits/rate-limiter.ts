@@ -11,7 +11,8 @@ export interface Admission {
 
 /**
  * The I/O half of rate limiting: one conditional upsert per admitted request; the window is read
- * only when a request is refused, to tell the client when to come back.
+ * only when a request is refused, to tell the client when to come back. (A project's event limit
+ * is counted by the store, in the transaction that stores the batch: LogStore.insertBatch.)
  */
 export class RateLimiter {
   #store: LimitStore
@@ -24,6 +25,14 @@ export class RateLimiter {
   async admit (scope: LimitScope, subject: string, amount: number, limit: number, now: number): Promise<Admission | null> {
     if (limit <= 0) return null
     if (await this.#store.admit(scope, subject, amount, limit, now)) return { scope, subject, amount, at: now }
+    throw await this.refusal(scope, subject, amount, limit, now)
+  }
+
+  /**
+   * The 429 for `amount` that did not fit under `limit`, whichever statement found it so (admit
+   * here, or the store counting a batch in the transaction that would have stored it).
+   */
+  async refusal (scope: LimitScope, subject: string, amount: number, limit: number, now: number): Promise<TeknoError> {
     const buckets = await this.#store.window(scope, subject, now)
     const used = buckets.reduce((sum, b) => sum + b.count, 0)
     const retryAfter = retryAfterSeconds(buckets, now, limit, amount)
@@ -31,7 +40,7 @@ export class RateLimiter {
     const message = amount > limit
       ? `This batch of ${amount} events is larger than the project's limit of ${limit} events per minute; split it`
       : `Over the ${scope} limit of ${limit} ${what} per minute; retry in ${retryAfter} s`
-    throw new TeknoError('TEKNO_ERR_RATE_LIMITED', message, {
+    return new TeknoError('TEKNO_ERR_RATE_LIMITED', message, {
       scope,
       retry_after: retryAfter,
       limit,

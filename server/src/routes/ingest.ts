@@ -8,8 +8,8 @@ import type { AppContext, IngestedBatch } from '../app.js'
 
 /**
  * POST /api/log. Checks run cheapest first and each refusal stores nothing: encoding, key, the
- * IP limit, timestamp, signature over the raw wire bytes, decompression, parsing, validation,
- * the project limit; then one transaction stores the batch.
+ * IP limit, timestamp, signature over the raw wire bytes, decompression, parsing, validation;
+ * then one transaction checks the project's event limit and stores the batch.
  */
 export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { config, store, limiter, metrics } = ctx
@@ -51,24 +51,16 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
 
     const receivedAt = ctx.now()
     const batch = validateBatch(await decodeBody(raw, encoding), receivedAt)
+    // The project's event limit is counted in the transaction that stores the batch: a batch
+    // counts if and only if it is stored, a retry of a stored batch is acknowledged whatever the
+    // limit says, and no separate commit is paid for the count.
     const eventLimit = effectiveLimit(project.rate_limit_events_per_minute, config.rateLimitProjectEventsPerMinute)
-    let projectAdmission
-    try {
-      projectAdmission = await limiter.admit('project', String(project.id), batch.events.length, eventLimit, receivedAt)
-    } catch (err) {
-      // A retry of a batch we already stored is acknowledged, whatever the limit says.
-      const first = batch.batchId === null ? null : await store.logs.findBatch(project.id, batch.batchId)
-      if (first === null) throw err
-      await limiter.release(ipAdmission)
-      reply.code(202)
-      return { accepted: first, duplicate: true }
-    }
-
-    const result = await store.logs.insertBatch(project.id, batch.batchId, batch.events, receivedAt)
+    const result = await store.logs.insertBatch(project.id, batch.batchId, batch.events, receivedAt, eventLimit)
+    if (result.overLimit === true) throw await limiter.refusal('project', String(project.id), batch.events.length, eventLimit, receivedAt)
     ctx.maintainer.poke()
     if (result.duplicate) {
-      // Duplicates count against no limit: hand back what was just counted.
-      await Promise.all([limiter.release(ipAdmission), limiter.release(projectAdmission)])
+      // Duplicates count against no limit: hand back the request the IP limit counted.
+      await limiter.release(ipAdmission)
       reply.code(202)
       return { accepted: result.accepted, duplicate: true }
     }

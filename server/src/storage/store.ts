@@ -67,10 +67,15 @@ export interface ProjectStore {
 export interface InsertResult {
   accepted: number
   duplicate: boolean
+  /** Present only when the project's event limit refused the batch: nothing was stored or counted. */
+  overLimit?: true
 }
 
 /** One LogStore.insertBatch call, as the adapters' group commit carries it. */
-export interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number }
+export interface InsertCall { projectId: number, batchId: string | null, events: StoredEvent[], now: number, eventLimit: number }
+
+/** What insertBatch answers for a batch the project's event limit refused. */
+export const OVER_LIMIT: InsertResult = Object.freeze({ accepted: 0, duplicate: false, overLimit: true })
 
 export interface LogRow {
   id: number
@@ -109,7 +114,13 @@ export interface LogStore {
    * Stores the events and the batch id in one transaction: either both commit or neither does,
    * so a client retrying after a crash neither loses nor doubles the batch.
    */
-  insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): Promise<InsertResult>
+  /**
+   * Stores the batch once per batch id. With `eventLimit` above 0 the batch is also counted
+   * against the project's events-per-minute limit in the same transaction, and refused whole
+   * (`overLimit`) when it does not fit: a batch counts if and only if it is stored, and a
+   * repeated batch id is acknowledged without being counted.
+   */
+  insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number, eventLimit?: number): Promise<InsertResult>
   search (query: LogQuery): Promise<LogPage>
   /** The count first stored under this batch id, or null when the id is new. */
   findBatch (projectId: number, batchId: string): Promise<number | null>

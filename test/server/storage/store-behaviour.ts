@@ -133,6 +133,53 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.notOk(stored.some((e) => e.message === 'fine'), 'nothing of the refused batch')
   })
 
+  t.test('insertBatch with an event limit: exactly what fits is stored and counted, a retry is never counted', async (t) => {
+    // Counted in the transaction that stores the batch. Concurrent batches go to the database as
+    // one group; on MySQL a group over the limit is rolled back and each batch judged alone.
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const q = await newProject(store, 'q')
+    const now = Date.now()
+    const batch = (tag: string, n: number) => Array.from({ length: n }, (_, i) => event({ message: `${tag} e${i}`, ts: now }))
+    const counted = async (projectId: number) =>
+      (await store.limits.window('project', String(projectId), now)).reduce((sum, b) => sum + b.count, 0)
+
+    const first = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => store.logs.insertBatch(p.id, `p${i}`, batch(`p${i}`, 100), now, 500)),
+      ...Array.from({ length: 3 }, (_, i) => store.logs.insertBatch(q.id, `q${i}`, batch(`q${i}`, 100), now, 500))
+    ])
+    const ofP = first.slice(0, 8)
+    t.equal(ofP.filter((r) => r.overLimit === true).length, 3, 'three of p’s eight batches do not fit its 500')
+    t.ok(ofP.every((r) => r.overLimit === true ? r.accepted === 0 : r.accepted === 100 && !r.duplicate), 'the others are stored whole')
+    t.same(first.slice(8), Array.from({ length: 3 }, () => ({ accepted: 100, duplicate: false })), 'q’s batches are not held back by p’s limit')
+    t.equal((await searchAll(store, { projectId: p.id })).length, 500, 'p: only the batches that fit were stored')
+    t.equal(await counted(p.id), 500, 'p: and only they were counted')
+    t.equal(await counted(q.id), 300)
+    const refusedIds = ofP.flatMap((r, i) => (r.overLimit === true ? [`p${i}`] : []))
+    for (const id of refusedIds) t.equal(await store.logs.findBatch(p.id, id), null, `${id} left no batch id behind`)
+    const hours = await store.stats.topFingerprints({ projectId: p.id }, now - HOUR, now + HOUR, 10)
+    t.equal(hours.reduce((sum, f) => sum + f.count, 0), 500, 'the rollups count the stored events only')
+
+    const storedId = ofP.findIndex((r) => r.overLimit !== true)
+    t.same(await store.logs.insertBatch(p.id, `p${storedId}`, batch('again', 100), now, 500), { accepted: 100, duplicate: true },
+      'a retry of a stored batch is acknowledged while the limit is full')
+    t.same(await store.logs.insertBatch(p.id, 'more', batch('more', 1), now, 500), { accepted: 0, duplicate: false, overLimit: true },
+      'a new batch is not, however small')
+    t.same(await store.logs.insertBatch(p.id, 'raised', batch('raised', 100), now, 600), { accepted: 100, duplicate: false },
+      'a higher limit lets it in')
+    t.equal(await counted(p.id), 600, 'the retries were never counted')
+    t.same(await store.logs.insertBatch(p.id, 'free', batch('free', 100), now, 0), { accepted: 100, duplicate: false }, 'limit 0: not counted')
+    t.equal(await counted(p.id), 600)
+
+    // A batch the database refuses while being stored was not stored, so it was not counted either:
+    // sent again once fixed, it is judged against the limit as if for the first time.
+    const broken = [...batch('broken', 49), { ...event({ message: 'x' }), message: null as unknown as string }]
+    await t.rejects(store.logs.insertBatch(q.id, 'broken', broken, now, 350), 'the database refuses it')
+    t.equal(await counted(q.id), 300, 'and it used none of the limit')
+    t.same(await store.logs.insertBatch(q.id, 'broken', batch('fixed', 50), now, 350), { accepted: 50, duplicate: false },
+      'the fixed batch fits the 50 left')
+  })
+
   t.test('purgeLogs removes up to its limit across several delete slices, oldest first, and nothing newer', async (t) => {
     const store = await fresh(t)
     const p = await newProject(store)

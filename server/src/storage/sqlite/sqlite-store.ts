@@ -63,8 +63,8 @@ export class SqliteStore implements Store {
     this.projects = createProjectStore(this.#runner, (id) => this.alerts.removeProject(id))
     this.stats = createStatsStore(this.#runner)
     this.logs = {
-      insertBatch: (projectId, batchId, events, now) =>
-        this.#inserts.submit({ item: { projectId, batchId, events, now }, size: events.length }),
+      insertBatch: (projectId, batchId, events, now, eventLimit = 0) =>
+        this.#inserts.submit({ item: { projectId, batchId, events, now, eventLimit }, size: events.length }),
       search: (query) => searchLogs(this.#runner, query, 'tekno_lower'),
       findBatch: (projectId, batchId) => findBatch(this.#runner, projectId, batchId)
     }

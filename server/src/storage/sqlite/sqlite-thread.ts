@@ -5,7 +5,8 @@ import type { Migration } from '../migrations.js'
 import { GroupRollups } from '../rollup-rows.js'
 import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
 import type { SqlValue } from '../sql-runner.js'
-import type { InsertCall, InsertResult } from '../store.js'
+import { admitStatement } from '../limit-store.js'
+import { OVER_LIMIT, type InsertCall, type InsertResult } from '../store.js'
 import { toFailure, type BatchOutcome, type ThreadRequest, type ThreadResponse } from './sqlite-rpc.js'
 
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
@@ -55,11 +56,19 @@ const sync: SyncSql = {
   run: (sql, params) => { prepare(sql).run(...params) }
 }
 
-function insertBatch (projectId: number, batchId: string | null, events: StoredEvent[], now: number): InsertResult {
+function insertBatch ({ projectId, batchId, events, now, eventLimit }: InsertCall): InsertResult {
   return db.transaction((): InsertResult => {
     if (batchId !== null) {
       const seen = prepare('SELECT accepted FROM batches WHERE project_id = ? AND batch_id = ?').get(projectId, batchId) as { accepted: number } | undefined
       if (seen !== undefined) return { accepted: seen.accepted, duplicate: true }
+    }
+    // After the duplicate check, so a retry is never counted; in this writer's transaction, so the
+    // count and the rows commit together.
+    if (eventLimit > 0) {
+      const admit = admitStatement('sqlite', 'project', String(projectId), events.length, eventLimit, now)
+      if (prepare(admit.sql).run(...admit.params).changes === 0) return OVER_LIMIT
+    }
+    if (batchId !== null) {
       prepare('INSERT INTO batches (project_id, batch_id, accepted, received_at) VALUES (?, ?, ?, ?)').run(projectId, batchId, events.length, now)
     }
     const insert = prepare('INSERT INTO logs (project_id, ts, received_at, level, message, source, fingerprint, stack, context) ' +
@@ -82,8 +91,8 @@ function insertBatches (batches: InsertCall[]): BatchOutcome[] {
     const rollups = new GroupRollups()
     const outcomes = batches.map((b): BatchOutcome => {
       try {
-        const value = insertBatch(b.projectId, b.batchId, b.events, b.now)
-        if (!value.duplicate) rollups.add(b.projectId, b.events, b.now)
+        const value = insertBatch(b)
+        if (!value.duplicate && value.overLimit !== true) rollups.add(b.projectId, b.events, b.now)
         return { ok: true, value }
       } catch (err) {
         return { ok: false, ...toFailure(err) }
