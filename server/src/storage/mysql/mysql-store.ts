@@ -172,9 +172,11 @@ export class MysqlStore implements Store {
   }
 
   /**
-   * Locks are taken in one order in every transaction, so two never wait on each other: batch ids,
-   * then (after the rows, which lock nothing shared) rate counters by project, then rollup rows by
-   * project. The counters are locked only from their statement to the commit that follows.
+   * Every transaction takes its locks in one order, so none waits in a cycle: batch ids, then
+   * (after the rows, which lock nothing shared) rate counters by project, then rollup rows by
+   * project. The counters are held only from their statement to the commit that follows. The one
+   * deadlock left is two transactions meeting a project window with no counter row yet (they can
+   * share its gap lock, see limit-store.ts); the victim is rolled back whole and run again.
    */
   #insertTogether (calls: InsertCall[]): Promise<InsertResult[]> {
     return this.#transaction(async (conn) => {

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import type { StoredEvent } from '../../ingest/validate.js'
 import type { Migration } from '../migrations.js'
 import { GroupRollups } from '../rollup-rows.js'
 import { writeRollupsSync, type SyncSql } from '../rollup-store.js'
