@@ -42,6 +42,8 @@ function row (label, r, ceiling) {
     ceiling === undefined ? '–' : fmtRatio(ratio(r.eventsPerSecond, ceiling.eventsPerSecond))]
 }
 
+const perBatch = (ms, batches) => (ms == null || !batches ? null : ms / batches)
+
 const SPLIT_COLUMNS = ['target', 'load', 'machine busy', 'target process', 'MariaDB server', 'load generator', 'rest', 'all']
 
 /**
@@ -52,7 +54,7 @@ const SPLIT_COLUMNS = ['target', 'load', 'machine busy', 'target process', 'Mari
 function splitRow (label, load, r, batches) {
   const c = r.cpu
   if (c === undefined || !batches) return null
-  const per = (ms) => (ms == null ? null : ms / batches)
+  const per = (ms) => perBatch(ms, batches)
   const known = c.targetMs + (c.databaseMs ?? 0) + c.loadGeneratorMs
   return [label, load, c.machineBusyShare == null ? '–' : `${Math.round(c.machineBusyShare * 100)}%`,
     fmtMs(per(c.targetMs)), c.databaseMs == null ? '–' : fmtMs(per(c.databaseMs)), fmtMs(per(c.loadGeneratorMs)),
@@ -104,9 +106,8 @@ export async function run (ctx) {
     const best = runs.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a))
     const ofCeiling = ratio(best.eventsPerSecond, ceiling.eventsPerSecond)
     const goal = TARGETS[kind]
-    const machineMs = (r, batches) => (r.cpu?.machineBusyMs == null || !batches ? null : r.cpu.machineBusyMs / batches)
-    const ceilingMs = machineMs(ceiling, ceiling.batches)
-    const bestMs = machineMs(best, best.ok)
+    const ceilingMs = perBatch(ceiling.cpu?.machineBusyMs, ceiling.batches)
+    const bestMs = perBatch(best.cpu?.machineBusyMs, best.ok)
     const cpuNote = ceilingMs === null || bestMs === null ? '' : `; the whole machine's CPU per batch ${fmtMs(ceilingMs)} for the ceiling, ${fmtMs(bestMs)} for the receiver`
     checks.push({ label: `${BACKEND_LABEL[kind]} sustained ingest ≥ ${goal.ofCeiling} of the storage-only ceiling`,
       value: `${fmtRatio(ofCeiling)} (${fmtNum(best.eventsPerSecond)} of ${fmtNum(ceiling.eventsPerSecond)} events/s${cpuNote})`, pass: ofCeiling !== null && ofCeiling >= goal.ofCeiling })
@@ -147,7 +148,7 @@ export async function run (ctx) {
       'errors counts non-2xx answers, socket errors and timeouts.',
       'In the CPU table, "machine busy" is the share of both cores in use over the load; "target process" is the receiver, the ' +
         'parse-only route or the store alone; "MariaDB server" is read from /proc when it runs on this machine; the load generator ' +
-        'is this process (autocannon and signing); "rest" is the remaining busy time (the kernel\'s loopback networking, anything else running). ' +
+        'is this process (autocannon and signing); "rest" is busy time none of them accounts for (other processes; the kernel\'s own work, loopback networking included, is mostly charged to the process it runs for). ' +
         'Throughput is machine busy over "all", so the receiver\'s share of the ceiling is the ceiling\'s "all" over the receiver\'s, ' +
         'times the receiver\'s machine busy over the ceiling\'s.',
       ...extraNotes
