@@ -35,8 +35,8 @@ export interface RollupRows {
 const byKey = <T>(rows: Map<string, T>, order: (a: T, b: T) => number): T[] => [...rows.values()].sort(order)
 
 /**
- * Adds up what batches add to the rollups: one batch, or all the batches of a SQLite group commit,
- * whose rows are then written once (a service's batches repeat their fingerprints, so a group of
+ * Adds up what batches add to the rollups: one batch, or all the batches of a group commit, whose
+ * rows are then written once (a service's batches repeat their fingerprints, so a group of
  * ten costs about one batch's upserts).
  */
 export class RollupAccumulator {

@@ -9,7 +9,7 @@ import { admitStatement, createLimitStore, type LimitStore } from '../limit-stor
 import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-store.js'
 import { createProjectStore } from '../project-store.js'
 import { GroupCommit, type ItemOutcome } from '../group-commit.js'
-import { GroupRollups } from '../rollup-rows.js'
+import { GroupRollups, rollupRows } from '../rollup-rows.js'
 import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
@@ -217,9 +217,7 @@ export class MysqlStore implements Store {
         if (duplicate !== null) return duplicate
         if (call.eventLimit > 0 && !await admitOn(conn, projectId, events.length, call.eventLimit, now)) throw new OverLimitRefusal()
         await insertLogRows(conn, projectId, events, now)
-        const rollups = new GroupRollups()
-        rollups.add(projectId, events, now)
-        for (const [id, rows] of rollups.byProject()) await writeRollupsAsync(onConnection(conn), id, rows, this.#textBits)
+        await writeRollupsAsync(onConnection(conn), projectId, rollupRows(events, now), this.#textBits)
         return { accepted: events.length, duplicate: false }
       })
     } catch (err) {

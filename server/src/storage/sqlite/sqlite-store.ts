@@ -26,7 +26,7 @@ const READERS = 2
  * (every INSERT, UPDATE, DELETE and transaction, in order), two others a reading connection each.
  * WAL lets the readers see each commit at once without waiting for the writer. Multi-statement writes
  * run as one synchronous transaction inside the writer thread, so nothing interleaves with them.
- * A third thread only checkpoints the WAL, so no batch or read ever waits for that fsync.
+ * One more thread only checkpoints the WAL, so no batch or read ever waits for that fsync.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const
