@@ -1,5 +1,6 @@
 import { TeknoError } from '../errors.js'
 import type { LimitStore } from '../storage/limit-store.js'
+import { AdmissionQueue } from './admission-queue.js'
 import { retryAfterSeconds, WINDOW_MS, type LimitScope } from './sliding-window.js'
 
 export interface Admission {
@@ -10,21 +11,25 @@ export interface Admission {
 }
 
 /**
- * The I/O half of rate limiting: one conditional upsert per admitted request; the window is read
- * only when a request is refused, to tell the client when to come back. (A project's event limit
- * is counted by the store, in the transaction that stores the batch: LogStore.insertBatch.)
+ * The I/O half of rate limiting: a conditional upsert admits requests (those on one subject that
+ * arrive together share one: AdmissionQueue); the window is read only when a request is refused,
+ * to tell the client when to come back. (A project's event limit is counted by the store, in the
+ * transaction that stores the batch: LogStore.insertBatch.)
  */
 export class RateLimiter {
   #store: LimitStore
+  #queue: AdmissionQueue
 
   constructor (store: LimitStore) {
     this.#store = store
+    this.#queue = new AdmissionQueue(store)
   }
 
   /** Resolves with the admission (to release later) or rejects with a 429 TeknoError. A limit of 0 admits everything. */
   async admit (scope: LimitScope, subject: string, amount: number, limit: number, now: number): Promise<Admission | null> {
     if (limit <= 0) return null
-    if (await this.#store.admit(scope, subject, amount, limit, now)) return { scope, subject, amount, at: now }
+    const at = await this.#queue.admit(scope, subject, amount, limit, now)
+    if (at !== null) return { scope, subject, amount, at }
     throw await this.refusal(scope, subject, amount, limit, now)
   }
 

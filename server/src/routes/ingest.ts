@@ -4,6 +4,7 @@ import { decodeBody, MAX_BODY_BYTES } from '../ingest/body.js'
 import { checkTimestamp, verifySignature } from '../ingest/signature.js'
 import { validateBatch } from '../ingest/validate.js'
 import { effectiveLimit } from '../limits/sliding-window.js'
+import { singleFlight } from '../single-flight.js'
 import type { AppContext, IngestedBatch } from '../app.js'
 
 /**
@@ -13,6 +14,9 @@ import type { AppContext, IngestedBatch } from '../app.js'
  */
 export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { config, store, limiter, metrics } = ctx
+  // One client's concurrent batches carry the same key: while its row is being read, the others
+  // wait for that read rather than each sending the same SELECT.
+  const findProject = singleFlight((key) => store.projects.findByKey(key, ctx.now()))
   // Encapsulated: only this route sees the raw-buffer parser; the signature needs the exact bytes.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
@@ -35,7 +39,7 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
     }
     const key = headerValue(request.headers['x-tekno-key'])
     if (key === undefined || key === '') throw new TeknoError('TEKNO_ERR_MISSING_KEY')
-    const project = await store.projects.findByKey(key, ctx.now())
+    const project = await findProject(key)
     if (project === null) throw new TeknoError('TEKNO_ERR_UNKNOWN_KEY')
     request.teknoProjectId = String(project.id)
 
