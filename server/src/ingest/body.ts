@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { gunzip } from 'node:zlib'
 import { promisify } from 'node:util'
 import { TeknoError } from '../errors.js'
+import { parseBatchJson } from './batch-json.js'
 
 export const MAX_BODY_BYTES = 512 * 1024
 export const MAX_DEPTH = 32
@@ -26,20 +27,24 @@ export async function decodeBody (raw: Buffer, encoding: string | undefined): Pr
     }
   }
   if (!isUtf8(bytes)) throw new TeknoError('TEKNO_ERR_BAD_ENCODING')
+  const value = parseBatchJson(bytes) ?? parseWhole(bytes)
+  const hostile = hostileShape(value, MAX_DEPTH)
+  if (hostile === 'prototype') throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', 'The body contains a __proto__ or constructor.prototype key')
+  if (hostile === 'depth') throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', `The body nests deeper than ${MAX_DEPTH} levels`)
+  return value
+}
+
+/** The whole body as one string: any shape parseBatchJson does not take, and every malformed one. */
+function parseWhole (bytes: Buffer): unknown {
   let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xFEFF) text = text.slice(1)
-  let value: unknown
   try {
-    value = JSON.parse(text)
+    return JSON.parse(text)
   } catch (err) {
     // Anything but a SyntaxError is V8 giving up on the nesting (a RangeError): hostile, not malformed.
     if (err instanceof SyntaxError) throw new TeknoError('TEKNO_ERR_BAD_JSON', `The body is not valid JSON: ${err.message}`)
     throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', `The body nests deeper than ${MAX_DEPTH} levels`)
   }
-  const hostile = hostileShape(value, MAX_DEPTH)
-  if (hostile === 'prototype') throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', 'The body contains a __proto__ or constructor.prototype key')
-  if (hostile === 'depth') throw new TeknoError('TEKNO_ERR_HOSTILE_INPUT', `The body nests deeper than ${MAX_DEPTH} levels`)
-  return value
 }
 
 const hasOwn = Object.prototype.hasOwnProperty
