@@ -26,12 +26,15 @@ export class AlertDelivery {
   #now: () => number
   #log: DeliveryLogger
   #sender: DiscordSender
+  #onStatusChange: (projectId: number) => void
 
-  constructor (o: { store: Store, now: () => number, log: DeliveryLogger, sender: DiscordSender }) {
+  /** `onStatusChange`: after this marks a project's webhook failed or ok again (cached settings are stale). */
+  constructor (o: { store: Store, now: () => number, log: DeliveryLogger, sender: DiscordSender, onStatusChange?: (projectId: number) => void }) {
     this.#store = o.store
     this.#now = o.now
     this.#log = o.log
     this.#sender = o.sender
+    this.#onStatusChange = o.onStatusChange ?? (() => {})
   }
 
   /** `evenIfFailed`: a test alert is how an operator checks a failed webhook works again. */
@@ -57,8 +60,10 @@ export class AlertDelivery {
     if (result.webhookGone) {
       this.#log.warn({ projectId: d.projectId, status: result.status }, 'Discord webhook refused; marked failed until its URL changes or a test succeeds')
       await this.#store.alerts.setWebhookStatus(d.projectId, url, 'failed', `Discord answered ${result.status}: ${(result.response ?? '').slice(0, 300)}`, now)
+      this.#onStatusChange(d.projectId)
     } else if (result.ok && s.webhook_status !== 'ok') {
       await this.#store.alerts.setWebhookStatus(d.projectId, url, 'ok', null, now)
+      this.#onStatusChange(d.projectId)
     } else if (!result.ok) {
       this.#log.warn({ projectId: d.projectId, status: result.status, attempts: result.attempts }, 'alert not delivered')
     }

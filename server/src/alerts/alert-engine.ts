@@ -40,6 +40,12 @@ export interface TestAlertResult {
 const CLOSE_WAIT_MS = 10_000
 /** Ingestion looks for ended windows of its project at most this often; the timer covers the rest. */
 const INGEST_SWEEP_EVERY_MS = 1_000
+/**
+ * How long a project's settings read for one batch serve the next ones. Every batch used to read
+ * them: a statement a batch, most often to learn that a project has no alerts. A change made on
+ * another receiver is seen within this; one made through this receiver at once (forgetSettings).
+ */
+const SETTINGS_FRESH_MS = 1_000
 
 export class AlertEngine {
   #store: Store
@@ -54,13 +60,16 @@ export class AlertEngine {
   #closed = false
   #dropped = 0
   #lastIngestSweep = new Map<number, number>()
+  #settings = new Map<number, { read: number, value: Promise<AlertSettingsRecord | null> }>()
 
   constructor (o: AlertEngineOptions) {
     this.#store = o.store
     this.#now = o.now
     this.#publicUrl = o.publicUrl
     this.#log = o.log
-    this.#delivery = new AlertDelivery({ store: o.store, now: o.now, log: o.log, sender: o.sender ?? new DiscordSender() })
+    this.#delivery = new AlertDelivery({
+      store: o.store, now: o.now, log: o.log, sender: o.sender ?? new DiscordSender(), onStatusChange: (id) => { this.forgetSettings(id) }
+    })
     this.#maxPending = o.maxPending ?? 500
     const every = o.sweepIntervalMs ?? 15_000
     if (every > 0) {
@@ -130,8 +139,25 @@ export class AlertEngine {
     return p
   }
 
+  /** Call after changing a project's settings, so this receiver's next batch reads them again. */
+  forgetSettings (projectId: number): void {
+    this.#settings.delete(projectId)
+  }
+
+  /** Settings for ingestion, read at most once a second per project (on a monotonic clock: tests move `now` by hours). */
+  #settingsFor (projectId: number): Promise<AlertSettingsRecord | null> {
+    const at = performance.now()
+    const known = this.#settings.get(projectId)
+    if (known !== undefined && at - known.read < SETTINGS_FRESH_MS) return known.value
+    const value = this.#store.alerts.getSettings(projectId)
+    this.#settings.set(projectId, { read: at, value })
+    // A failed read is not kept: the next batch tries again.
+    value.catch(() => { if (this.#settings.get(projectId)?.value === value) this.#settings.delete(projectId) })
+    return value
+  }
+
   async #evaluate (batch: IngestedBatch): Promise<void> {
-    const settings = await this.#store.alerts.getSettings(batch.projectId)
+    const settings = await this.#settingsFor(batch.projectId)
     if (!usable(settings)) return
     const now = this.#now()
     // Windows that ended are closed before new events are counted into them. Once a second is

@@ -32,7 +32,9 @@ export async function alertRoutes (app: FastifyInstance, ctx: AppContext): Promi
     const id = await existing(request.params.id)
     const patch = parseAlertSettings(request.body)
     const current = settingsOrDefaults(id, await alerts.getSettings(id))
-    return alertSettingsView(await alerts.putSettings(id, mergeAlertSettings(current, patch), ctx.now()))
+    const saved = await alerts.putSettings(id, mergeAlertSettings(current, patch), ctx.now())
+    app.alerts.forgetSettings(id)
+    return alertSettingsView(saved)
   })
 
   app.post<{ Params: { id: string } }>('/admin/projects/:id/alerts/test', async (request) => {
