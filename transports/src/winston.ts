@@ -3,6 +3,7 @@ import { Overflow } from './core/overflow.js'
 import { resolveOptions, type Injected, type Resolved, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromWinston } from './map-winston.js'
+import { primaryTaker, type Pending } from './winston-primary.js'
 
 export type { TeknoOptions } from './core/options.js'
 export type { ShipperStats } from './core/shipper.js'
@@ -15,7 +16,7 @@ export interface TeknoTransportOptions extends TeknoOptions, Transport.Transport
 type Info = Record<string | symbol, unknown>
 
 /**
- * How long log() waits for a full primary to drain before taking the next line anyway. A primary
+ * How long log() waits for the primary to take a line before taking the next one anyway. A primary
  * that never drains and never fails must not stall the app's logger; its lines are in the ring.
  */
 const PRIMARY_DRAIN_WAIT_MS = 1000
@@ -39,8 +40,15 @@ export class TeknoTransport extends Transport {
   #primary: Primary | null
   #overflow: Overflow<Info> | null = null
   #closing: Promise<void> | null = null
-  /** The primary's write() answered false: its own buffer is full until it emits 'drain'. */
-  #primaryFull = false
+  /** The line just handed to the primary, while the primary holds it back. */
+  #pending: Pending | null = null
+  /** Lines whose 'logged' is due on the next turn: one setImmediate for a burst, not one a line. */
+  #logged: Info[] = []
+  #emitLogged = (): void => {
+    const infos = this.#logged
+    this.#logged = []
+    for (const info of infos) this.emit('logged', info)
+  }
 
   constructor (options: TeknoTransportOptions & Injected) {
     const { primary, ...rest } = options
@@ -50,13 +58,14 @@ export class TeknoTransport extends Transport {
     this.#shipper = new Shipper(resolved)
     this.#primary = primary ?? null
     if (primary !== undefined) {
+      const take = primaryTaker(primary)
       const origins = originsOf(primary, resolved)
       if (origins === undefined) this.#shipper.reporter.warn('primary-origins', 'cannot tell which HTTP requests are the primary\'s; only its errors and trip() divert logs (set failover.origins)')
       this.#overflow = new Overflow<Info>({
         options: resolved,
         shipper: this.#shipper,
         toEvent: (info) => fromWinston(info, this.#source),
-        sink: (info) => { this.#primaryFull = !primary.write(info) },
+        sink: (info) => { this.#pending = take(info) },
         origins,
         watchAllOrigins: false
       })
@@ -71,34 +80,33 @@ export class TeknoTransport extends Transport {
   }
 
   override log (info: Info, callback: () => void): void {
-    setImmediate(() => this.emit('logged', info))
+    if (this.#logged.push(info) === 1) setImmediate(this.#emitLogged)
     if (this.#overflow === null) {
       this.#shipper.push(fromWinston(info, this.#source))
       callback()
       return
     }
     this.#overflow.write(info)
-    if (!this.#primaryFull) {
+    const pending = this.#pending
+    if (pending === null) {
       callback()
       return
     }
-    // Pass the primary's backpressure on to the logger, as winston does when it pipes to the
-    // primary itself. Without it every line piles up in the primary's write buffer, and
-    // winston-transport's _writev then hands the primary all of them at once (a file transport
-    // adds one 'drain' listener for each: quadratic).
-    this.#primaryFull = false
-    const primary = this.#primary!
+    // Pass the primary's backpressure on to the logger, as winston does when the primary is its
+    // own transport. Without it every line would pile up in front of the primary.
+    this.#pending = null
     let done = false
+    let forget = (): void => {}
     const next = (): void => {
       if (done) return
       done = true
       clearTimeout(timer)
-      primary.off('drain', next)
+      forget()
       callback()
     }
     const timer = setTimeout(next, PRIMARY_DRAIN_WAIT_MS)
     timer.unref()
-    primary.once('drain', next)
+    forget = pending(next)
   }
 
   /** Resolves when everything logged so far is committed by the receiver or safe in the spool. */

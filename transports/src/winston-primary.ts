@@ -1,0 +1,66 @@
+import Transport from 'winston-transport'
+
+type Info = Record<string | symbol, unknown>
+const LEVEL = Symbol.for('level')
+
+/** A line the primary has not taken yet: `then` runs once it has; the function returned forgets `then`. */
+export type Pending = (then: () => void) => () => void
+
+interface PrimaryFields {
+  levels?: Record<string, number>
+  parent?: { level?: string } | null
+  silent?: boolean
+  handleExceptions?: boolean
+  format?: { transform: (info: Info, options?: unknown) => Info | boolean, options?: unknown }
+}
+
+/**
+ * Hands lines to the primary. A stock winston transport gets each line through its own `log()`,
+ * after the level, `silent` and format checks its `_write()` would make, and its callback holds
+ * the logger back: so there is one object-mode stream between the logger and the file, as when
+ * the file is the logger's own transport, and not two. (Through the primary's `write()` the app
+ * logged 10-15 % fewer lines a second than with the File transport alone.) A transport with a
+ * `_write()` of its own, or one not piped to a logger yet, gets `write()` and its 'drain'.
+ *
+ * Returns a function that takes one line and answers null once the primary has it, or a Pending
+ * while it holds the line back. A format that throws, throws here, as `write()` would.
+ */
+export function primaryTaker (primary: Transport): (info: Info) => Pending | null {
+  const p = primary as Transport & PrimaryFields
+  const stock = typeof p.log === 'function' &&
+    p._write === Transport.prototype._write &&
+    p._writev === Transport.prototype._writev
+
+  const throughWrite = (info: Info): Pending | null => {
+    if (p.write(info)) return null
+    return (then) => {
+      p.once('drain', then)
+      return () => { p.off('drain', then) }
+    }
+  }
+
+  return (info) => {
+    if (!stock || p.levels === undefined || p.writableEnded || p.destroyed) return throughWrite(info)
+    if (p.silent === true || (info.exception === true && p.handleExceptions !== true)) return null
+    const level = p.level ?? p.parent?.level
+    if (level !== undefined && level !== '' && !(p.levels[level]! >= p.levels[info[LEVEL] as string]!)) return null
+    let line = info
+    if (p.format !== undefined) {
+      const transformed = p.format.transform(Object.assign({}, info), p.format.options)
+      if (transformed === false || transformed === null || typeof transformed !== 'object') return null
+      line = transformed
+    }
+    let taken = false
+    let then: (() => void) | null = null
+    p.log!(line, () => {
+      if (taken) return
+      taken = true
+      then?.()
+    })
+    if (taken) return null
+    return (next) => {
+      then = next
+      return () => { then = null }
+    }
+  }
+}
