@@ -107,6 +107,27 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.equal((await searchAll(store, { projectId: p.id })).length, 50, 'stored once')
   })
 
+  t.test('a retry of a stored batch arriving among new ones: the new ones are stored once, the retry answered as a duplicate', async (t) => {
+    // On MySQL the batches at once share one claim of their ids; the retry's id makes that claim
+    // come up short, and each batch is then stored (or answered) alone.
+    const store = await fresh(t)
+    const p = await newProject(store)
+    const batch = (name: string, n: number) => Array.from({ length: n }, (_, i) => event({ message: `${name} ${i}` }))
+    t.same(await store.logs.insertBatch(p.id, 'old', batch('old', 4), T0), { accepted: 4, duplicate: false })
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all([
+        store.logs.insertBatch(p.id, `new-${round}-a`, batch(`new ${round} a`, 5), T0),
+        store.logs.insertBatch(p.id, 'old', batch('old', 9), T0),
+        store.logs.insertBatch(p.id, `new-${round}-b`, batch(`new ${round} b`, 6), T0),
+        store.logs.insertBatch(p.id, null, batch(`unnamed ${round}`, 2), T0)
+      ])
+      t.same(results, [{ accepted: 5, duplicate: false }, { accepted: 4, duplicate: true }, { accepted: 6, duplicate: false }, { accepted: 2, duplicate: false }], `round ${round}`)
+    }
+    const stored = await searchAll(store, { projectId: p.id })
+    t.equal(stored.length, 4 + 3 * (5 + 6 + 2), 'each new batch once, the retry never')
+    t.equal(await store.logs.findBatch(p.id, 'new-2-b'), 6)
+  })
+
   t.test('batches written at the same moment: one the database refuses fails alone, the others are stored', async (t) => {
     // Both commit concurrent batches together (group commit): SQLite with one savepoint each, MySQL
     // by trying each batch of a failed group again alone. Either way a refused batch stores nothing
