@@ -61,6 +61,21 @@ function splitRow (label, load, r, batches) {
     c.machineBusyMs == null ? '–' : fmtMs(per(Math.max(0, c.machineBusyMs - known))), fmtMs(per(c.machineBusyMs))]
 }
 
+/**
+ * What the same run says any HTTP receiver could reach, next to a missed ratio: the ceiling's CPU
+ * per batch plus the parse-only route's (its process and its load generator, at the same
+ * connections), which every receiver pays on the same cores. At the ceiling's machine busy,
+ * throughput is at most the ceiling's times the one over the other; a receiver that keeps the
+ * machine busier than the ceiling did (group commit does, on SQLite) can pass it.
+ */
+function boundNote (ceilingMs, parseOnly, best) {
+  const floor = parseOnly.find((r) => r.connections === best.connections)
+  const c = floor?.cpu
+  if (c === undefined || !floor.ok) return ''
+  const httpMs = (c.targetMs + c.loadGeneratorMs) / floor.ok
+  return `; the ceiling's work plus the parse-only route's ${fmtMs(httpMs)} is ${fmtMs(ceilingMs + httpMs)}, at most ${fmtRatio(ceilingMs / (ceilingMs + httpMs))} at the same machine busy`
+}
+
 async function runRemote (ctx) {
   const { remote, seconds } = ctx.options
   const r = await runLoad({ ...remote, rate: undefined, template: batchTemplate({ runId: ctx.runId }), connections: remote.connections, seconds,
@@ -108,9 +123,10 @@ export async function run (ctx) {
     const goal = TARGETS[kind]
     const ceilingMs = perBatch(ceiling.cpu?.machineBusyMs, ceiling.batches)
     const bestMs = perBatch(best.cpu?.machineBusyMs, best.ok)
-    const cpuNote = ceilingMs === null || bestMs === null ? '' : `; the whole machine's CPU per batch ${fmtMs(ceilingMs)} for the ceiling, ${fmtMs(bestMs)} for the receiver`
+    const missed = ofCeiling === null || ofCeiling < goal.ofCeiling
+    const cpuNote = ceilingMs === null || bestMs === null ? '' : `; the whole machine's CPU per batch ${fmtMs(ceilingMs)} for the ceiling, ${fmtMs(bestMs)} for the receiver${missed ? boundNote(ceilingMs, parseOnly, best) : ''}`
     checks.push({ label: `${BACKEND_LABEL[kind]} sustained ingest ≥ ${goal.ofCeiling} of the storage-only ceiling`,
-      value: `${fmtRatio(ofCeiling)} (${fmtNum(best.eventsPerSecond)} of ${fmtNum(ceiling.eventsPerSecond)} events/s${cpuNote})`, pass: ofCeiling !== null && ofCeiling >= goal.ofCeiling })
+      value: `${fmtRatio(ofCeiling)} (${fmtNum(best.eventsPerSecond)} of ${fmtNum(ceiling.eventsPerSecond)} events/s${cpuNote})`, pass: !missed })
     if (goal.p99AtTen !== undefined) {
       const ten = runs.find((r) => r.connections === 10)
       if (ten !== undefined) {
