@@ -6,6 +6,19 @@ import { launchChromium, screenshot, watchConsole } from './browser.js'
 // the overview, search, page, open an event, follow a fingerprint, and stay inert against HTML
 // in log messages. Screenshots land in test/screenshots/ (git-ignored) for a human to look at.
 
+// The callbacks given to page.evaluate run in the page. These name the page's globals for the
+// type checker only; a lib "dom" reference would change fetch's types for every test file.
+interface PageElement { dataset: Record<string, string | undefined> }
+declare const document: {
+  cookie: string
+  body: object
+  documentElement: { scrollWidth: number }
+  querySelectorAll: (selector: string) => { length: number }
+}
+declare const window: { innerWidth: number }
+declare function getComputedStyle (element: object): { backgroundColor: string }
+type HTMLElement = PageElement
+
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> payload'
 const MINUTE = 60_000
 

@@ -6,10 +6,13 @@ const HOUR = 3_600_000
 
 // Ingest itself may start a run (traffic-triggered maintenance) that races the admin call, so
 // the tests add up what every recorded run removed.
-async function totals (r: RunningReceiver): Promise<Record<string, number>> {
+const PURGED = ['logs_purged', 'batches_purged', 'counters_purged'] as const
+type Totals = Record<'runs' | typeof PURGED[number], number>
+
+async function totals (r: RunningReceiver): Promise<Totals> {
   const { runs } = await (await r.admin('GET', '/admin/maintenance')).json() as { runs: Array<Record<string, number>> }
-  const sum: Record<string, number> = { runs: runs.length }
-  for (const key of ['logs_purged', 'batches_purged', 'counters_purged']) sum[key] = runs.reduce((n, run) => n + Number(run[key]), 0)
+  const sum: Totals = { runs: runs.length, logs_purged: 0, batches_purged: 0, counters_purged: 0 }
+  for (const key of PURGED) sum[key] = runs.reduce((n, run) => n + Number(run[key]), 0)
   return sum
 }
 

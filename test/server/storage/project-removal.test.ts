@@ -46,7 +46,7 @@ for (const kind of backends()) {
 
     // A crash right after the project row was deleted: the rows stay behind.
     await sql(url, `DELETE FROM projects WHERE id = ${crashed.id}`)
-    t.ok((await rowsOf(url, crashed.id)).logs > 0)
+    t.ok(((await rowsOf(url, crashed.id)).logs ?? 0) > 0, 'the crashed project\'s rows are still there')
     t.same(await store.projects.removeLeftovers(), [crashed.id])
     t.same(await rowsOf(url, crashed.id), none, 'the leftovers are gone')
     t.same(await rowsOf(url, other.id), otherBefore, 'a live project is never a leftover')
