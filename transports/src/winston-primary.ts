@@ -18,8 +18,8 @@ interface PrimaryFields {
  * Hands lines to the primary. A stock winston transport gets each line through its own `log()`,
  * after the level, `silent` and format checks its `_write()` would make, and its callback holds
  * the logger back: so there is one object-mode stream between the logger and the file, as when
- * the file is the logger's own transport, and not two. (Through the primary's `write()` the app
- * logged 10-15 % fewer lines a second than with the File transport alone.) A transport with a
+ * the file is the logger's own transport, and not two. (Same-process A/B, File primary against
+ * File alone: 0.72-0.90 of its rate through `write()`, 0.85-0.98 this way.) A transport with a
  * `_write()` of its own, or one not piped to a logger yet, gets `write()` and its 'drain'.
  *
  * Returns a function that takes one line and answers null once the primary has it, or a Pending

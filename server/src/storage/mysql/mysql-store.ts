@@ -129,8 +129,8 @@ export class MysqlStore implements Store {
    *
    * A group that fails for a reason other than a lost connection, that carries a batch id seen
    * before, or whose batches together do not fit a project's limit, is rolled back and each of its
-   * batches tried again alone, admission first (#insertAlone): one the database refuses fails alone, and exactly the batches that fit,
-   * in turn, are stored. A lone batch goes that way directly, and so do, for a second, the batches
+   * batches tried again alone, admission first (#insertAlone): one the database refuses fails
+   * alone, and exactly the batches that fit, in turn, are stored. A lone batch goes that way directly, and so do, for a second, the batches
    * of a project whose limit refused one: likely refused again, they then cost a counter read
    * rather than a batch written and rolled back.
    */
@@ -307,7 +307,8 @@ async function insertLogRows (conn: mysql.PoolConnection, projectId: number, eve
 
 /**
  * Inserts the batch's id, which takes its key lock: a concurrent retry of the same batch waits
- * here, then sees the duplicate instead of storing the events twice. Returns the duplicate's answer, or null for a new id.
+ * here, then sees the duplicate instead of storing the events twice. Returns the duplicate's
+ * answer, or null for a new id.
  */
 async function claimBatchId (conn: mysql.PoolConnection, { projectId, batchId, events, now }: InsertCall): Promise<InsertResult | null> {
   if (batchId === null) return null
