@@ -17,7 +17,6 @@ declare const document: {
 }
 declare const window: { innerWidth: number }
 declare function getComputedStyle (element: object): { backgroundColor: string }
-type HTMLElement = PageElement
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> payload'
 const MINUTE = 60_000
@@ -144,7 +143,7 @@ t.test('dashboard in Chromium', async (t) => {
     const url = new URL(page.url())
     t.equal(url.searchParams.get('level'), 'warn')
     t.equal(url.searchParams.get('q'), 'SLOW QUERY')
-    const first = await page.locator('.events .event').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id))
+    const first = await page.locator('.events .event').evaluateAll((els) => els.map((e) => (e as PageElement).dataset.id))
     t.equal(first.length, 50, 'a first page of 50')
     const levels = await page.locator('.events .level').allInnerTexts()
     t.ok(levels.every((l) => l.toLowerCase() === 'warn'), 'only warnings')
@@ -154,7 +153,7 @@ t.test('dashboard in Chromium', async (t) => {
     await page.locator('#older').click()
     await page.waitForURL(/cursor=/)
     await page.locator('.events .event').first().waitFor()
-    const second = await page.locator('.events .event').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id))
+    const second = await page.locator('.events .event').evaluateAll((els) => els.map((e) => (e as PageElement).dataset.id))
     t.equal(second.length, 50, 'a second page')
     t.equal(second.filter((id) => first.includes(id)).length, 0, 'no event twice')
     const times = await page.locator('.events time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''))
