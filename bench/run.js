@@ -5,9 +5,10 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { BENCH_DIR, createContext } from './lib/context.js'
+import { machineSince, machineTimes } from './lib/cpu-split.js'
 import { isScenarioModule, runExternal } from './lib/external-scenario.js'
 import { describeMachine } from './lib/machine.js'
-import { renderBenchmarksDoc } from './lib/benchmarks-doc.js'
+import { renderBenchmarksDoc, STOLEN_WARNING } from './lib/benchmarks-doc.js'
 import { resolveOptions, USAGE } from './lib/options.js'
 import { createProgress } from './lib/progress.js'
 import { printResult } from './lib/report.js'
@@ -72,6 +73,7 @@ export async function main (argv = process.argv.slice(2)) {
   const machine = await describeMachine(options)
   ctx.machine = machine
   const startedAt = new Date()
+  const cpuAtStart = machineTimes()
   progress.log(`Tekno Logger benchmarks: ${machine.cpu} (seed batch parse + SHA-256 ${machine.seedParseMs} ms), ${machine.memory}, node ${machine.versions.node}; ` +
     `${options.remote !== null ? `remote ${options.remote.url}` : `databases: ${options.backends.join(', ')}`}` +
     `${options.quick ? ' (quick)' : ''}`)
@@ -101,13 +103,16 @@ export async function main (argv = process.argv.slice(2)) {
     }
   }
   progress.done()
+  // On a shared VM the hypervisor may run other guests on our cores: figures measured minutes
+  // apart then had different machines under them. Recorded so a reader can tell.
+  const stolen = machineSince(cpuAtStart, machineTimes())?.stolenShare ?? null
 
   const report = {
     date: startedAt.toISOString(),
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ').replace(/(--secret\s+)\S+/, '$1***')}` : ''}`,
     runId: ctx.runId,
-    machine: { ...machine, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))), cpuStolenShare: stolen === null ? null : Number(stolen.toFixed(4)) },
     options: { ...options, remote: options.remote === null ? null : { url: options.remote.url, connections: options.remote.connections }, mysqlUrl: options.mysqlUrl === undefined ? null : redact(options.mysqlUrl) },
     results: ctx.results
   }
@@ -115,6 +120,10 @@ export async function main (argv = process.argv.slice(2)) {
   mkdirSync(dir, { recursive: true })
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}${options.remote !== null ? '-remote' : ''}${options.only !== null || options.skip.length > 0 ? '-partial' : ''}.json`)
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+  if (stolen !== null && stolen >= STOLEN_WARNING) {
+    process.stdout.write(`\nThe hypervisor gave ${Math.round(stolen * 100)}% of this machine's CPU to other guests during the run: ` +
+      'figures measured minutes apart (a ceiling and its receiver) had different machines under them.\n')
+  }
   process.stdout.write(`\nResults: ${file}\n`)
   if (options.writeDocs && options.only === null && options.skip.length === 0) {
     writeFileSync(DOC, renderBenchmarksDoc(report))

@@ -4,7 +4,7 @@
 import { withTarget } from './lib/context.js'
 import { BACKEND_LABEL } from './lib/options.js'
 import { SEED_BYTES, SEED_EVENTS } from './lib/seed-batch.js'
-import { cpuMsPerBatch, fmtMB, fmtMs, fmtNum } from './lib/stats.js'
+import { cpuMsPerBatch, fmtMB, fmtMs, fmtNum, fmtRatio, ratio, summarize } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 
 export const id = 'storage-ceiling'
@@ -22,7 +22,7 @@ export async function measureCeiling (ctx, kind, { inserters = CEILING_INSERTERS
     const stop = target.monitor()
     const r = await target.call('ceiling', { seconds, inserters, count: SEED_EVENTS, bytes: SEED_BYTES })
     const usage = await stop()
-    return {
+    const result = {
       kind,
       inserters,
       seconds: r.ms / 1000,
@@ -37,13 +37,64 @@ export async function measureCeiling (ctx, kind, { inserters = CEILING_INSERTERS
       rssPeak: usage.rssPeak,
       cpu: usage.cpu
     }
+    // Kept for mergeCeilings, out of the results file.
+    Object.defineProperty(result, 'samples', { value: r.samples, enumerable: false })
+    return result
   })
 }
 
-export function ceilingRow (c) {
-  return [`${BACKEND_LABEL[c.kind]} store`, `${c.inserters} inserter${c.inserters > 1 ? 's' : ''}`, fmtNum(c.batchesPerSecond),
+const sum = (parts, f) => parts.reduce((a, p) => a + (f(p) ?? 0), 0)
+const weighted = (parts, f) => {
+  const known = parts.filter((p) => f(p) != null)
+  const w = sum(known, (p) => p.cpu.windowMs)
+  return known.length === 0 || w <= 0 ? null : sum(known, (p) => f(p) * p.cpu.windowMs) / w
+}
+
+/**
+ * Measurements of one ceiling taken at different times, as one: their batches over their time,
+ * latency over all their samples, CPU added up. Measured before and after the receiver, drift
+ * in the machine's speed between the two (a shared VM's neighbours) moves the ceiling and the
+ * receiver alike, instead of showing up in their ratio.
+ */
+export function mergeCeilings (parts) {
+  const [first] = parts
+  const seconds = sum(parts, (p) => p.seconds)
+  const batches = sum(parts, (p) => p.batches)
+  const cpus = parts.every((p) => p.cpu !== undefined) ? parts : []
+  return {
+    kind: first.kind,
+    inserters: first.inserters,
+    seconds,
+    batches,
+    ok: batches,
+    batchesPerSecond: batches / seconds,
+    eventsPerSecond: sum(parts, (p) => p.eventsPerSecond * p.seconds) / seconds,
+    bytesPerSecond: sum(parts, (p) => p.bytesPerSecond * p.seconds) / seconds,
+    latency: summarize(parts.flatMap((p) => p.samples ?? [])),
+    cpuPercent: sum(parts, (p) => p.cpuPercent * p.seconds) / seconds,
+    rssPeak: Math.max(...parts.map((p) => p.rssPeak ?? 0)),
+    ...(cpus.length === 0
+      ? {}
+      : {
+          cpu: {
+            machineBusyMs: cpus.some((p) => p.cpu.machineBusyMs == null) ? null : sum(cpus, (p) => p.cpu.machineBusyMs),
+            machineBusyShare: weighted(cpus, (p) => p.cpu.machineBusyShare),
+            stolenShare: weighted(cpus, (p) => p.cpu.stolenShare),
+            databaseMs: cpus.some((p) => p.cpu.databaseMs == null) ? null : sum(cpus, (p) => p.cpu.databaseMs),
+            loadGeneratorMs: sum(cpus, (p) => p.cpu.loadGeneratorMs),
+            targetMs: sum(cpus, (p) => p.cpu.targetMs),
+            windowMs: sum(cpus, (p) => p.cpu.windowMs)
+          }
+        }),
+    parts: parts.map((p) => ({ seconds: p.seconds, batches: p.batches, eventsPerSecond: p.eventsPerSecond }))
+  }
+}
+
+/** A table row for ceiling `c`; `of` is the ceiling it is part of (mergeCeilings), for its ratio to it. */
+export function ceilingRow (c, when = '', of = c) {
+  return [`${BACKEND_LABEL[c.kind]} store${when}`, `${c.inserters} inserter${c.inserters > 1 ? 's' : ''}`, fmtNum(c.batchesPerSecond),
     fmtNum(c.eventsPerSecond), fmtMB(c.bytesPerSecond), fmtMs(c.latency.p50), fmtMs(c.latency.p99), fmtMs(c.latency.max), '0',
-    `${Math.round(c.cpuPercent)}%`, fmtMs(cpuMsPerBatch(c)), fmtMB(c.rssPeak), '1.00×']
+    `${Math.round(c.cpuPercent)}%`, fmtMs(cpuMsPerBatch(c)), fmtMB(c.rssPeak), fmtRatio(ratio(c.eventsPerSecond, of.eventsPerSecond))]
 }
 
 export const THROUGHPUT_COLUMNS = ['target', 'load', 'batches/s', 'events/s', 'MB/s', 'p50', 'p99', 'max', 'errors', 'CPU', 'CPU/batch', 'RSS peak', '÷ ceiling']

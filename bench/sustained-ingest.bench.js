@@ -7,7 +7,7 @@ import { batchTemplate } from './lib/seed-batch.js'
 import { cpuMsPerBatch, fmtMB, fmtMs, fmtNum, fmtRatio, ratio } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 import { measureParseOnly } from './parse-only-baseline.bench.js'
-import { ceilingRow, measureCeiling, THROUGHPUT_COLUMNS } from './storage-ceiling.bench.js'
+import { ceilingRow, measureCeiling, mergeCeilings, THROUGHPUT_COLUMNS } from './storage-ceiling.bench.js'
 
 export const id = 'sustained-ingest'
 export const title = 'Sustained ingest'
@@ -42,9 +42,11 @@ function row (label, r, ceiling) {
     ceiling === undefined ? '–' : fmtRatio(ratio(r.eventsPerSecond, ceiling.eventsPerSecond))]
 }
 
+const fmtShare = (share) => (share == null ? '–' : `${Math.round(share * 100)}%`)
+
 const perBatch = (ms, batches) => (ms == null || !batches ? null : ms / batches)
 
-const SPLIT_COLUMNS = ['target', 'load', 'machine busy', 'target process', 'MariaDB server', 'load generator', 'rest', 'all']
+const SPLIT_COLUMNS = ['target', 'load', 'machine busy', 'stolen', 'target process', 'MariaDB server', 'load generator', 'rest', 'all']
 
 /**
  * Where the machine's CPU went, in ms per stored batch. On two cores the receiver, the database
@@ -56,7 +58,7 @@ function splitRow (label, load, r, batches) {
   if (c === undefined || !batches) return null
   const per = (ms) => perBatch(ms, batches)
   const known = c.targetMs + (c.databaseMs ?? 0) + c.loadGeneratorMs
-  return [label, load, c.machineBusyShare == null ? '–' : `${Math.round(c.machineBusyShare * 100)}%`,
+  return [label, load, c.machineBusyShare == null ? '–' : `${Math.round(c.machineBusyShare * 100)}%`, fmtShare(c.stolenShare),
     fmtMs(per(c.targetMs)), c.databaseMs == null ? '–' : fmtMs(per(c.databaseMs)), fmtMs(per(c.loadGeneratorMs)),
     c.machineBusyMs == null ? '–' : fmtMs(per(Math.max(0, c.machineBusyMs - known))), fmtMs(per(c.machineBusyMs))]
 }
@@ -101,6 +103,7 @@ export async function run (ctx) {
   const splitRows = []
   const checks = []
   const data = { receiver: {}, ceiling: {} }
+  const drift = []
 
   const parseOnly = await measureParseOnly(ctx, CONNECTIONS.map((c) => ({ connections: c, seconds })))
   data.parseOnly = parseOnly
@@ -109,14 +112,21 @@ export async function run (ctx) {
 
   for (const kind of ctx.options.backends) {
     ctx.progress.log(`sustained ingest on ${BACKEND_LABEL[kind]}`)
-    const ceiling = await measureCeiling(ctx, kind)
+    // The ceiling before and after the receiver, put together: on a machine whose speed drifts
+    // (a shared VM), the receiver is measured against the ceiling of the same minutes.
+    const before = await measureCeiling(ctx, kind)
     const runs = await measureReceiver(ctx, kind)
+    const after = await measureCeiling(ctx, kind)
+    const ceiling = mergeCeilings([before, after])
     data.ceiling[kind] = ceiling
     data.receiver[kind] = runs
-    rows.push(ceilingRow(ceiling))
+    rows.push(ceilingRow(before, ', before', ceiling), ceilingRow(after, ', after', ceiling), ceilingRow(ceiling, ', both'))
     runs.forEach((r) => rows.push(row(`${BACKEND_LABEL[kind]} receiver`, r, ceiling)))
-    splitRows.push(splitRow(`${BACKEND_LABEL[kind]} store`, `${ceiling.inserters} inserter${ceiling.inserters > 1 ? 's' : ''}`, ceiling, ceiling.batches))
+    const inserters = `${ceiling.inserters} inserter${ceiling.inserters > 1 ? 's' : ''}`
+    splitRows.push(splitRow(`${BACKEND_LABEL[kind]} store, before`, inserters, before, before.batches))
+    splitRows.push(splitRow(`${BACKEND_LABEL[kind]} store, after`, inserters, after, after.batches))
     runs.forEach((r) => splitRows.push(splitRow(`${BACKEND_LABEL[kind]} receiver`, `${r.connections} conn`, r, r.ok)))
+    drift.push(`${BACKEND_LABEL[kind]} ${fmtNum(before.eventsPerSecond)} → ${fmtNum(after.eventsPerSecond)} events/s`)
 
     const best = runs.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a))
     const ofCeiling = ratio(best.eventsPerSecond, ceiling.eventsPerSecond)
@@ -159,14 +169,18 @@ export async function run (ctx) {
         : [])
     ],
     notes: [
-      `Each "store" row is the storage-only ceiling: logs.insertBatch with the same batches, no HTTP (${firstCeiling === undefined ? '' : 'SQLite 1 inserter, MariaDB 4'}).`,
+      `Each "store" row is the storage-only ceiling: logs.insertBatch with the same batches, no HTTP (${firstCeiling === undefined ? '' : 'SQLite 1 inserter, MariaDB 4'}). ` +
+        'It is measured just before and just after the receiver, each on a fresh database; "both" puts the two together and is ' +
+        `what ÷ ceiling divides by, so the machine's drift between them moves both sides of the ratio alike (here: ${drift.join('; ')}).`,
       'CPU is the target process, all threads (100% = one core); CPU/batch is its CPU time per accepted batch. The load generator and MariaDB share the same cores.',
       'errors counts non-2xx answers, socket errors and timeouts.',
       'In the CPU table, "machine busy" is the share of both cores in use over the load; "target process" is the receiver, the ' +
         'parse-only route or the store alone; "MariaDB server" is read from /proc when it runs on this machine; the load generator ' +
         'is this process (autocannon and signing); "rest" is busy time none of them accounts for (other processes; the kernel\'s own work, loopback networking included, is mostly charged to the process it runs for). ' +
         'Throughput is machine busy over "all", so the receiver\'s share of the ceiling is the ceiling\'s "all" over the receiver\'s, ' +
-        'times the receiver\'s machine busy over the ceiling\'s.',
+        'times the receiver\'s machine busy over the ceiling\'s. "stolen" is the share of the cores the hypervisor gave to other ' +
+        'guests (steal in /proc/stat): counted in neither busy nor "all", it is capacity a load did not have, so two loads with ' +
+        'different steal differ in throughput by more than their CPU per batch says.',
       ...extraNotes
     ],
     checks,

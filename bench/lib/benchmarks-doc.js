@@ -1,6 +1,9 @@
 import { latencyChart } from './latency-chart.js'
 import { markdownTable } from './table.js'
 
+/** A run that lost this share of its CPU to other guests says so (bench/run.js prints the same). */
+export const STOLEN_WARNING = 0.03
+
 /** docs/benchmarks.md, regenerated from one run's JSON: never edited by hand. */
 export function renderBenchmarksDoc (report) {
   const { machine, results } = report
@@ -18,12 +21,20 @@ export function renderBenchmarksDoc (report) {
       'latencies and rates are lower than on an idle machine; CPU/batch (CPU time per batch) and the ratios move least.', '')
   }
 
+  const stolen = machine.cpuStolenShare
+  if (stolen != null && stolen >= STOLEN_WARNING) {
+    out.push(`This is a shared virtual machine: the hypervisor gave ${Math.round(stolen * 100)}% of its CPU time to other guests during`,
+      'the run, unevenly. A ratio between two figures measured minutes apart (a ceiling and its receiver) carries that',
+      'noise; the "stolen" column of the sustained-ingest CPU table shows how much each load lost.', '')
+  }
+
   out.push('## Machine', '', markdownTable({
     columns: ['', ''],
     rows: [...(machine.code == null ? [] : [['code (git)', machine.code]]), ['CPU', machine.cpu],
       ...(machine.seedParseMs == null ? [] : [['one core: JSON.parse + SHA-256 of the seed batch (median of 200)', `${machine.seedParseMs} ms`]]),
       ['memory', machine.memory], ['OS', machine.os],
       ['load average (1, 5, 15 min) at start / end', `${(machine.loadAverageAtStart ?? []).join(', ')} / ${(machine.loadAverageAtEnd ?? []).join(', ')}`],
+      ...(stolen == null ? [] : [['CPU time taken by the hypervisor for other guests (steal) over the run', `${(stolen * 100).toFixed(1)}%`]]),
       ...Object.entries(machine.versions).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)])]
   }), '')
 

@@ -20,14 +20,23 @@ function ticksPerSecond () {
   return clockTicks
 }
 
-/** Busy and total CPU time since boot, all cores, in ms; null where /proc/stat does not exist. */
+/**
+ * The first line of /proc/stat in ms: busy (user, nice, system, irq, softirq), stolen and the
+ * total of all of them with idle and iowait. Steal is time the hypervisor ran another guest on
+ * our virtual cores: neither our work nor idle, so it is kept apart from busy. Guest time is
+ * already inside user and nice, so it is not added again.
+ */
+export function parseCpuLine (line, msPerTick) {
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    line.trim().split(/\s+/).slice(1, 9).map(Number)
+  const busy = user + nice + system + irq + softirq
+  return { busyMs: busy * msPerTick, stolenMs: steal * msPerTick, totalMs: (busy + idle + iowait + steal) * msPerTick }
+}
+
+/** Busy, stolen and total CPU time since boot, all cores, in ms; null where /proc/stat does not exist. */
 export function machineTimes () {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
-    const total = fields.reduce((a, b) => a + b, 0)
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
-    const ms = 1000 / ticksPerSecond()
-    return { busyMs: (total - idle) * ms, totalMs: total * ms }
+    return parseCpuLine(readFileSync('/proc/stat', 'utf8').split('\n', 1)[0], 1000 / ticksPerSecond())
   } catch {
     return null
   }
@@ -77,15 +86,26 @@ export function cpuMark (databasePid) {
   }
 }
 
-/** CPU used since `mark`, in ms: the whole machine's busy time, the database server's, this process's. */
+/** Busy and stolen time between two `machineTimes()` readings, with their shares of the whole; null without both. */
+export function machineSince (before, after) {
+  if (before === null || after === null) return null
+  const totalMs = after.totalMs - before.totalMs
+  const busyMs = after.busyMs - before.busyMs
+  const stolenMs = after.stolenMs - before.stolenMs
+  return { busyMs, stolenMs, totalMs, busyShare: totalMs > 0 ? busyMs / totalMs : null, stolenShare: totalMs > 0 ? stolenMs / totalMs : null }
+}
+
+/**
+ * CPU used since `mark`, in ms: the whole machine's busy time (steal excluded), the database
+ * server's, this process's; and the share of the machine the hypervisor took meanwhile.
+ */
 export function cpuSince (mark) {
   const now = cpuMark(mark.databasePid)
-  const machine = mark.machine === null || now.machine === null
-    ? null
-    : { busyMs: now.machine.busyMs - mark.machine.busyMs, totalMs: now.machine.totalMs - mark.machine.totalMs }
+  const machine = machineSince(mark.machine, now.machine)
   return {
     machineBusyMs: machine?.busyMs ?? null,
-    machineBusyShare: machine === null || machine.totalMs <= 0 ? null : machine.busyMs / machine.totalMs,
+    machineBusyShare: machine?.busyShare ?? null,
+    stolenShare: machine?.stolenShare ?? null,
     databaseMs: mark.databaseMs === null || now.databaseMs === null ? null : now.databaseMs - mark.databaseMs,
     loadGeneratorMs: now.selfMs - mark.selfMs
   }

@@ -92,6 +92,8 @@ async function ceiling ({ seconds, inserters, count, bytes }) {
     events: batches * events.length,
     ms,
     latency: summarize(latencies),
+    // Raw, so that two measurements of the ceiling can be put together (storage-ceiling.bench.js).
+    samples: latencies,
     cpuPercent: ((cpu.user + cpu.system) / 1000) / ms * 100
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { machineTimes } from './cpu-split.js'
+import { machineSince, machineTimes } from './cpu-split.js'
 
 // Work a target leaves behind can run on after it (MariaDB flushing what a sustained run wrote, a
 // child process still exiting); measured in the middle of that, the next target would share the
@@ -20,7 +20,7 @@ export async function waitForQuiet ({ maxWaitMs = MAX_WAIT_MS } = {}) {
   for (;;) {
     await sleep(WINDOW_MS)
     const after = machineTimes()
-    const busy = (after.busyMs - before.busyMs) / Math.max(1, after.totalMs - before.totalMs)
+    const busy = machineSince(before, after).busyShare ?? 0
     const waitedMs = performance.now() - t0
     if (busy < QUIET_BUSY || waitedMs >= maxWaitMs) return { waitedMs, busy }
     before = after
