@@ -1,12 +1,14 @@
 // Maintenance under load: 500 000 rows past retention, then ingest p99 at a steady rate with no
-// purge, then at the same rate while the purge removes them. Uses POST /admin/purge when the
-// receiver has it, otherwise the id-range stand-in in lib/fallback-purge.js (the note says which).
+// purge, then at the same rate while the purge removes them, then with no purge again. Uses POST
+// /admin/purge when the receiver has it, otherwise the id-range stand-in in lib/fallback-purge.js
+// (the note says which).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withTarget } from './lib/context.js'
 import { hammer, runLoad } from './lib/load.js'
 import { BACKEND_LABEL } from './lib/options.js'
 import { batchTemplate } from './lib/seed-batch.js'
-import { fmtMs, fmtNum, fmtRatio, ratio } from './lib/stats.js'
+import { waitForQuiet } from './lib/settle.js'
+import { fmtMs, fmtNum, fmtRatio, ratio, summarize } from './lib/stats.js'
 import { isMain, runAlone } from './lib/standalone.js'
 
 export const id = 'purge-under-load'
@@ -85,8 +87,9 @@ async function measure (ctx, kind) {
       label: `${BACKEND_LABEL[kind]} probe`, onProgress: ctx.progress.update })
     const rate = Math.max(1, Math.round(probe.batchesPerSecond * LOAD_SHARE))
 
-    const quiet = await runLoad({ ...target.info, template, connections: CONNECTIONS, rate, seconds, runId: ctx.runId,
-      label: `${BACKEND_LABEL[kind]} ${rate} batches/s, no purge`, onProgress: ctx.progress.update })
+    const quietLoad = (when) => runLoad({ ...target.info, template, connections: CONNECTIONS, rate, seconds, runId: ctx.runId,
+      label: `${BACKEND_LABEL[kind]} ${rate} batches/s, no purge (${when})`, onProgress: ctx.progress.update })
+    const before = await quietLoad('before')
 
     const load = hammer({ ...target.info, template, connections: CONNECTIONS, rate, seconds: PURGE_TIMEOUT_S + 10, untilStopped: true, runId: ctx.runId,
       label: `${BACKEND_LABEL[kind]} ${rate} batches/s, purging`, onProgress: ctx.progress.update })
@@ -101,11 +104,17 @@ async function measure (ctx, kind) {
     const to = performance.now()
     const busy = await load.done
     const during = busy.window(from, to)
+    // The quiet load again once the purge's after-work is done (InnoDB purging what the deletes
+    // marked), and both taken as one: on a machine whose speed drifts, the purging figures are
+    // compared with quiet ones from before and after them, not from one side only.
+    if (!ctx.options.quick) await waitForQuiet()
+    const after = await quietLoad('after')
+    const quiet = summarize([...before.samples, ...after.samples])
     return {
       kind,
       seeded,
       rate,
-      quiet: { latency: quiet.latency, ok: quiet.ok, errors: quiet.non2xx + quiet.errors },
+      quiet: { latency: quiet, ok: before.ok + after.ok, errors: before.non2xx + before.errors + after.non2xx + after.errors, before: before.latency, after: after.latency },
       purging: { latency: during, ok: during.count, errors: busy.non2xx + busy.errors },
       purge: { ...purged, rowsPerSecond: purged.deleted === null ? null : purged.deleted / (purged.ms / 1000) }
     }
@@ -118,6 +127,7 @@ export async function run (ctx) {
   const rows = []
   const checks = []
   const notes = new Set()
+  const quietSides = []
   for (const kind of ctx.options.backends) {
     ctx.progress.log(`purge under load on ${BACKEND_LABEL[kind]}`)
     const m = await measure(ctx, kind)
@@ -126,6 +136,7 @@ export async function run (ctx) {
     rows.push([BACKEND_LABEL[kind], fmtNum(m.seeded.rows), `${m.rate}/s × 200`, fmtMs(m.quiet.latency.p50), fmtMs(m.quiet.latency.p99),
       fmtMs(m.purging.latency.p50), fmtMs(m.purging.latency.p99), fmtRatio(factor), fmtNum(m.purge.deleted),
       `${(m.purge.ms / 1000).toFixed(1)} s`, fmtNum(m.purge.rowsPerSecond), String(m.quiet.errors + m.purging.errors)])
+    quietSides.push(`${BACKEND_LABEL[kind]} ${fmtMs(m.quiet.before.p99)} / ${fmtMs(m.quiet.after.p99)}`)
     notes.add(`Purge driven by ${m.purge.via}.`)
     if (m.purge.failed !== undefined) notes.add(`${BACKEND_LABEL[kind]}: the purge failed after ${(m.purge.ms / 1000).toFixed(0)} s ("${m.purge.failed}"); "purged" counts the rows it removed before that.`)
     if (m.purge.timedOut) notes.add(`${BACKEND_LABEL[kind]}: the purge was still running after ${PURGE_TIMEOUT_S} s; "purged" is what it had removed by then.`)
@@ -142,7 +153,9 @@ export async function run (ctx) {
       columns: ['database', 'old rows', 'offered load', 'p50 quiet', 'p99 quiet', 'p50 purging', 'p99 purging', 'p99 ratio', 'purged', 'purge time', 'rows/s', 'errors'],
       rows
     }],
-    notes: [...notes, 'The quiet run lasts --seconds; the purging figures cover exactly the time the purge ran.'],
+    notes: [...notes, 'The quiet load runs for --seconds before the purge and again after it; "quiet" is the two together, so a ' +
+      `machine whose speed drifts is compared with itself on both sides (p99 before / after: ${quietSides.join('; ')}). ` +
+      'The purging figures cover exactly the time the purge ran.'],
     checks,
     data
   }

@@ -74,7 +74,7 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
     if (ticker !== null) clearInterval(ticker)
     const elapsed = (performance.now() - t0) / 1000
     const s = amount === undefined && result.duration > 0 ? result.duration : elapsed
-    return {
+    const out = {
       connections,
       seconds: s,
       requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
@@ -93,6 +93,9 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
         return summarize(latencies.filter((_, i) => completedAt[i] >= from && completedAt[i] <= to))
       }
     }
+    // The raw latencies, to put two loads' percentiles together; not part of any results file.
+    Object.defineProperty(out, 'samples', { value: latencies, enumerable: false })
+    return out
   })
   return { done, stop: () => { stopped = true; instance.stop() } }
 }
