@@ -195,7 +195,7 @@ function report (up, down, { lines, rounds, downLines }) {
       'Each run is a fresh process. The app thread logs { i, userId, path } and a message at info, 1 000 lines at a time, yielding to the event loop between bursts; ' +
       'its time ends when the last line is handed to the writer (pino: written to its stream; winston: the transport\'s \'logged\'). Delivery after that is the close column.',
       'The receiver is the real one (server/dist, SQLite) in its own process on the same 2 cores, at nice 19: in production it runs elsewhere, and at normal priority its inserts take the CPU the app thread is measured on.',
-      'With a primary, close() sends the lines no primary request confirmed (the last failover.ringSize) to the receiver as well: a file primary makes no requests, so those arrive as duplicates ("stored by the receiver").',
+      'With a primary, close() sends the lines no primary request confirmed (the last failover.ringSize) to the receiver as well, unless the primary writes locally (a file, the console) and ended cleanly in time: then they are in its file. "stored by the receiver" counts any that arrived.',
       'Receiver down: "heap after GC" is sampled every 100 ms right after a forced full collection (node --expose-gc), in the thread that holds the buffer; the pino worker\'s through bench/lib/transport-probe.mjs. ' +
       'A transport that starts while the receiver is still away reads the spool left before back a quarter of maxBufferBytes at a time (the restart row), never whole.'
     ],

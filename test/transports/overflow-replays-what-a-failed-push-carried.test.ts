@@ -37,3 +37,30 @@ t.test('a push that fails after a later one succeeded still has its lines replay
   t.equal(overflow.state, 'primary', 'one 500 is not enough to divert')
   await shipper.close()
 })
+
+t.test('close: a local primary that ended cleanly confirms its lines; any doubt replays them', async (t) => {
+  const closeWith = async (before: (overflow: Overflow<string>) => Promise<void> | void, endedLocally: boolean, origins: string[] = []): Promise<string[]> => {
+    const receiver = fakeFetch([accepted(), accepted(), accepted()])
+    const options = resolveOptions({ url: 'http://127.0.0.1:9', key: 'k', secret: 's', spoolDir: false, fetch: receiver.fetch, onWarning: () => {} })
+    const shipper = new Shipper(options)
+    const overflow = new Overflow<string>({ options, shipper, toEvent: (line) => ({ level: 'info', message: line }), sink: () => {}, origins, watchAllOrigins: false })
+    for (const line of ['a', 'b']) overflow.write(line)
+    await before(overflow)
+    overflow.write('c')
+    overflow.close(endedLocally)
+    await shipper.close()
+    return receiver.calls.flatMap((c) => c.json.events.map((e: any) => e.message))
+  }
+  t.same(await closeWith(() => {}, true), [], 'a file or the console that ended in time holds them all')
+  t.same(await closeWith(() => {}, false), ['a', 'b', 'c'], 'one that did not end in time: all of them')
+  t.same(await closeWith((o) => { o.result({ ok: false, message: 'EIO' }, undefined) }, true), ['a', 'b', 'c'],
+    'one that failed on the way: its end proves nothing')
+  t.same(await closeWith((o) => { o.trip() }, true), ['a', 'b', 'c'], 'nor after a trip')
+
+  const server = createServer((req, res) => { req.resume(); res.writeHead(204).end() })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  t.same(await closeWith(async () => { await fetch(`${origin}/push`, { method: 'POST', body: 'a b' }) }, true, [origin]), ['c'],
+    'a primary seen making requests is judged by their answers: what none confirmed is replayed')
+})

@@ -44,6 +44,14 @@ function originsOf (options: Record<string, unknown> | undefined, explicit: stri
 }
 
 /**
+ * A destination writing straight to a file descriptor (sonic-boom: pino/file, pino.destination,
+ * pino-roll): once it has closed, every line it took was written to its file or terminal.
+ */
+function writesToFd (stream: NodeJS.WritableStream): boolean {
+  return typeof (stream as { fd?: unknown }).fd === 'number'
+}
+
+/**
  * Runs the primary pino transport inside our worker and puts the overflow logic in front of it.
  * Lines that arrive while the primary is still loading wait in order and are in the ring.
  */
@@ -88,13 +96,15 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
     async close () {
       await ready
       const primary = stream
+      let endedLocally = false
       if (primary !== null) {
         // The primary's own close flushes its batch; its answer still counts for the ring.
-        const closed = new Promise((resolve) => primary.once('close', resolve))
+        const closed = new Promise<boolean>((resolve) => primary.once('close', () => { resolve(true) }))
         primary.end()
-        await Promise.race([closed, options.sleep(Math.min(4000, options.closeTimeoutMs / 2))])
+        const ended = await Promise.race([closed, options.sleep(Math.min(4000, options.closeTimeoutMs / 2)).then(() => false)])
+        endedLocally = ended && writesToFd(primary)
       }
-      overflow.close()
+      overflow.close(endedLocally)
     }
   }
 }

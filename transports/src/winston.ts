@@ -20,6 +20,8 @@ type Info = Record<string | symbol, unknown>
  * that never drains and never fails must not stall the app's logger; its lines are in the ring.
  */
 const PRIMARY_DRAIN_WAIT_MS = 1000
+/** How long closing waits for the primary's own end before replaying what it holds. */
+const PRIMARY_END_WAIT_MS = 4000
 type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
 
 /** Where the primary sends its HTTP, when it says so; winston-loki keeps it on its batcher. */
@@ -28,6 +30,12 @@ function originsOf (primary: Primary, resolved: Resolved): string[] | undefined 
   const candidates = [primary.batcher?.url, primary.options?.host, (primary as { host?: unknown }).host]
   const found = candidates.map((c) => String(c ?? '')).filter((c) => /^https?:\/\//.test(c))
   return found.length > 0 ? found : undefined
+}
+
+/** A File (winston's, or a rotating one: anything with a `filename`) or the Console: no HTTP of its own. */
+function writesLocally (primary: Primary): boolean {
+  const { filename, name } = primary as { filename?: unknown, name?: unknown }
+  return typeof filename === 'string' || name === 'console'
 }
 
 /**
@@ -60,7 +68,8 @@ export class TeknoTransport extends Transport {
     if (primary !== undefined) {
       const take = primaryTaker(primary)
       const origins = originsOf(primary, resolved)
-      if (origins === undefined) this.#shipper.reporter.warn('primary-origins', 'cannot tell which HTTP requests are the primary\'s; only its errors and trip() divert logs (set failover.origins)')
+      // A file or the console makes no requests to watch: nothing to warn about.
+      if (origins === undefined && !writesLocally(primary)) this.#shipper.reporter.warn('primary-origins', 'cannot tell which HTTP requests are the primary\'s; only its errors and trip() divert logs (set failover.origins)')
       this.#overflow = new Overflow<Info>({
         options: resolved,
         shipper: this.#shipper,
@@ -147,11 +156,35 @@ export class TeknoTransport extends Transport {
     await Promise.race([flushed, timeout])
   }
 
+  /**
+   * Ends the primary as the logger would its own transport (end, then close) and answers whether
+   * it writes locally and finished in time. For a File, finished means its file stream did too.
+   */
+  async #endPrimary (): Promise<boolean> {
+    const primary = this.#primary
+    if (primary === null) return false
+    const deadline = new Promise<false>((resolve) => { setTimeout(() => { resolve(false) }, PRIMARY_END_WAIT_MS).unref() })
+    const finished = (stream: NodeJS.WritableStream & { writableFinished?: boolean }): Promise<boolean> => stream.writableFinished === true
+      ? Promise.resolve(true)
+      : new Promise((resolve) => {
+        stream.once('finish', () => { resolve(true) })
+        stream.once('error', () => { resolve(false) })
+      })
+    const ended = finished(primary)
+    if (!primary.writableEnded) primary.end()
+    let ok = await Promise.race([ended, deadline])
+    primary.close?.()
+    // An older winston File finishes without waiting for its file stream, which its close ends.
+    const dest = (primary as { _dest?: NodeJS.WritableStream & { writableFinished?: boolean } })._dest
+    if (ok && dest !== undefined && typeof dest.once === 'function') ok = await Promise.race([finished(dest), deadline])
+    return ok && writesLocally(primary)
+  }
+
   #end (): Promise<void> {
     this.#closing ??= (async () => {
       await this.#flushPrimary()
-      this.#primary?.close?.()
-      this.#overflow?.close()
+      const endedLocally = await this.#endPrimary()
+      this.#overflow?.close(endedLocally)
       await this.#shipper.close()
     })()
     return this.#closing

@@ -31,6 +31,8 @@ export class Overflow<T> {
   #requestIds = 0
   #lastTag = 0
   #inflight = new Map<number, { floor: number, tag: number }>()
+  /** Set by any failure the primary showed, or a trip: its end is then no proof of anything. */
+  #failed = false
 
   constructor (o: OverflowOptions<T>) {
     this.#o = o
@@ -102,6 +104,7 @@ export class Overflow<T> {
 
   /** One observed answer of the primary; `tag` is the last item it could have carried. */
   result (result: PrimaryResult, tag: number | undefined): void {
+    if (!result.ok) this.#failed = true
     if (result.ok) {
       if (tag !== undefined) this.#ring.confirm(tag)
     } else {
@@ -111,6 +114,7 @@ export class Overflow<T> {
   }
 
   trip (reason = 'tripped by the app', forMs?: number): void {
+    this.#failed = true
     this.#failover.trip(reason, forMs)
     this.#replay(undefined)
   }
@@ -119,8 +123,14 @@ export class Overflow<T> {
    * Called once the primary was given its chance to flush. Whatever no primary success has
    * confirmed by now (a final push still in flight, or one that never started because the
    * primary ran out of time) goes to the receiver: a duplicate is better than a gap.
+   *
+   * `endedLocally`: the primary writes to a file or the console and its own end completed, in
+   * time. If it also never failed and sent no HTTP request, everything it took is written: its
+   * end is the confirmation its requests would otherwise give, and replaying its last ringSize
+   * lines would only put them in the receiver a second time at every shutdown.
    */
-  close (): void {
+  close (endedLocally = false): void {
+    if (endedLocally && !this.#failed && this.#requestIds === 0) this.#ring.confirm(this.#ring.lastSeq)
     this.#replay(undefined)
     this.#unwatch()
   }
