@@ -163,7 +163,9 @@ export class TeknoTransport extends Transport {
   async #endPrimary (): Promise<boolean> {
     const primary = this.#primary
     if (primary === null) return false
-    const deadline = new Promise<false>((resolve) => { setTimeout(() => { resolve(false) }, PRIMARY_END_WAIT_MS).unref() })
+    // Not unref'd: a process with nothing else to do must not exit before the primary has ended.
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, PRIMARY_END_WAIT_MS) })
     const finished = (stream: NodeJS.WritableStream & { writableFinished?: boolean }): Promise<boolean> => stream.writableFinished === true
       ? Promise.resolve(true)
       : new Promise((resolve) => {
@@ -177,6 +179,7 @@ export class TeknoTransport extends Transport {
     // An older winston File finishes without waiting for its file stream, which its close ends.
     const dest = (primary as { _dest?: NodeJS.WritableStream & { writableFinished?: boolean } })._dest
     if (ok && dest !== undefined && typeof dest.once === 'function') ok = await Promise.race([finished(dest), deadline])
+    clearTimeout(timer)
     return ok && writesLocally(primary)
   }
 
