@@ -86,11 +86,13 @@ t.test('winston with a File primary that cannot open its file: every line goes t
   t.same(missing, [], 'the receiver has every line the file could not take')
 })
 
-t.test('winston with a primary that never finishes ending: the process waits for it, then replays its lines', async (t) => {
-  const receiver = await startReceiver()
-  t.teardown(() => receiver.close())
-  const app = runApp('winston-stuck-primary-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: '50' })
-  t.equal(await app.exited, 0, app.stderr())
-  const stored = (await allEvents(receiver)).map((e) => e.context.i as number).sort((a, b) => a - b)
-  t.same(stored, Array.from({ length: 50 }, (_, i) => i), 'every line reached the receiver before the process ended')
-})
+for (const stuck of ['end', 'flush']) {
+  t.test(`winston with a primary that never finishes its ${stuck}: the process waits for it, then replays its lines`, async (t) => {
+    const receiver = await startReceiver()
+    t.teardown(() => receiver.close())
+    const app = runApp('winston-stuck-primary-app.mjs', { url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t) }, { LINES: '50', STUCK: stuck })
+    t.equal(await app.exited, 0, app.stderr())
+    const stored = (await allEvents(receiver)).map((e) => e.context.i as number).sort((a, b) => a - b)
+    t.same(stored, Array.from({ length: 50 }, (_, i) => i), 'every line reached the receiver before the process ended')
+  })
+}

@@ -20,7 +20,7 @@ type Info = Record<string | symbol, unknown>
  * that never drains and never fails must not stall the app's logger; its lines are in the ring.
  */
 const PRIMARY_DRAIN_WAIT_MS = 1000
-/** How long closing waits for the primary's own end before replaying what it holds. */
+/** How long flushing or closing waits for the primary's own flush or end before going on without it. */
 const PRIMARY_END_WAIT_MS = 4000
 type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
 
@@ -149,11 +149,14 @@ export class TeknoTransport extends Transport {
 
   async #flushPrimary (): Promise<void> {
     if (this.#primary === null || typeof this.#primary.flush !== 'function') return
-    const timeout = new Promise<void>((resolve) => { setTimeout(resolve, 4000).unref() })
+    // Not unref'd, as in #endPrimary: the process waits for the primary's flush, 4 s at most.
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, PRIMARY_END_WAIT_MS) })
     const flushed = Promise.resolve(this.#primary.flush()).then(() => undefined, (err: Error) => {
       this.#overflow?.result({ ok: false, message: err.message }, undefined)
     })
     await Promise.race([flushed, timeout])
+    clearTimeout(timer)
   }
 
   /**
