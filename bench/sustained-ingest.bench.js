@@ -58,7 +58,7 @@ function splitRow (label, load, r, batches) {
   if (c === undefined || !batches) return null
   const per = (ms) => perBatch(ms, batches)
   const known = c.targetMs + (c.databaseMs ?? 0) + c.loadGeneratorMs
-  return [label, load, c.machineBusyShare == null ? '–' : `${Math.round(c.machineBusyShare * 100)}%`, fmtShare(c.stolenShare),
+  return [label, load, fmtShare(c.machineBusyShare), fmtShare(c.stolenShare),
     fmtMs(per(c.targetMs)), c.databaseMs == null ? '–' : fmtMs(per(c.databaseMs)), fmtMs(per(c.loadGeneratorMs)),
     c.machineBusyMs == null ? '–' : fmtMs(per(Math.max(0, c.machineBusyMs - known))), fmtMs(per(c.machineBusyMs))]
 }
