@@ -32,6 +32,20 @@ function originsOf (primary: Primary, resolved: Resolved): string[] | undefined 
   return found.length > 0 ? found : undefined
 }
 
+/**
+ * `work`'s value, or `fallback` once `ms` have passed. The timer is not unref'd, so a process with
+ * nothing else to do waits for the primary instead of exiting before the ring is replayed; it is
+ * cleared as soon as `work` settles.
+ */
+async function within<T> (work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([work, new Promise<T>((resolve) => { timer = setTimeout(() => { resolve(fallback) }, Math.max(0, ms)) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** A File (winston's, or a rotating one: anything with a `filename`) or the Console: no HTTP of its own. */
 function writesLocally (primary: Primary): boolean {
   const { filename, name } = primary as { filename?: unknown, name?: unknown }
@@ -149,14 +163,10 @@ export class TeknoTransport extends Transport {
 
   async #flushPrimary (): Promise<void> {
     if (this.#primary === null || typeof this.#primary.flush !== 'function') return
-    // Not unref'd, as in #endPrimary: the process waits for the primary's flush, 4 s at most.
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, PRIMARY_END_WAIT_MS) })
     const flushed = Promise.resolve(this.#primary.flush()).then(() => undefined, (err: Error) => {
       this.#overflow?.result({ ok: false, message: err.message }, undefined)
     })
-    await Promise.race([flushed, timeout])
-    clearTimeout(timer)
+    await within(flushed, PRIMARY_END_WAIT_MS, undefined)
   }
 
   /**
@@ -166,9 +176,7 @@ export class TeknoTransport extends Transport {
   async #endPrimary (): Promise<boolean> {
     const primary = this.#primary
     if (primary === null) return false
-    // Not unref'd: a process with nothing else to do must not exit before the primary has ended.
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, PRIMARY_END_WAIT_MS) })
+    const deadline = performance.now() + PRIMARY_END_WAIT_MS
     const finished = (stream: NodeJS.WritableStream & { writableFinished?: boolean }): Promise<boolean> => stream.writableFinished === true
       ? Promise.resolve(true)
       : new Promise((resolve) => {
@@ -177,12 +185,11 @@ export class TeknoTransport extends Transport {
       })
     const ended = finished(primary)
     if (!primary.writableEnded) primary.end()
-    let ok = await Promise.race([ended, deadline])
+    let ok = await within(ended, PRIMARY_END_WAIT_MS, false)
     primary.close?.()
     // An older winston File finishes without waiting for its file stream, which its close ends.
     const dest = (primary as { _dest?: NodeJS.WritableStream & { writableFinished?: boolean } })._dest
-    if (ok && dest !== undefined && typeof dest.once === 'function') ok = await Promise.race([finished(dest), deadline])
-    clearTimeout(timer)
+    if (ok && dest !== undefined && typeof dest.once === 'function') ok = await within(finished(dest), deadline - performance.now(), false)
     return ok && writesLocally(primary)
   }
 
