@@ -10,6 +10,24 @@ const CLOSE_BRACKET = 0x5d
 const EVENTS_KEY = Buffer.from('"events"')
 const BATCH_ID_KEY = Buffer.from('"batch_id"')
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
+const CONTEXT_KEY = Buffer.from('"context"')
+
+/**
+ * The JSON text each event's `context` object was parsed from, so validation can store that text
+ * instead of serialising the object again: `JSON.stringify` of the seed batch's 200 contexts took
+ * 1.25 ms on a 2-core VM, the slices 0.1 ms. Keyed by the object, so a context validation replaces
+ * (a fast clock's `tekno_original_ts`) is never confused with what was sent.
+ */
+const sentTexts = new WeakMap<object, string>()
+
+/**
+ * The text `context` was parsed from, when parseBatchJson took the body: JSON that parses to an
+ * object deep-equal to it, though perhaps spaced or escaped differently than `JSON.stringify`
+ * would write it. Undefined for any other object.
+ */
+export function sentJson (context: object): string | undefined {
+  return sentTexts.get(context)
+}
 
 /**
  * `JSON.parse` of a batch body, one event at a time, so the body never becomes one string.
@@ -82,6 +100,10 @@ function eventsFrom (bytes: Buffer, i: number, end: number): { values: unknown[]
     if (close < 0) return undefined
     const value = parsePiece(bytes, i, close + 1)
     if (value === undefined) return undefined
+    if (contextSpan.start >= 0) {
+      const context = (value as { context?: unknown }).context
+      if (context !== null && typeof context === 'object') sentTexts.set(context, bytes.toString('utf8', contextSpan.start, contextSpan.end))
+    }
     values.push(value)
     i = skipSpace(bytes, close + 1, end)
     if (bytes[i] === CLOSE_BRACKET) return { values, next: i + 1 }
@@ -99,18 +121,52 @@ function parsePiece (bytes: Buffer, start: number, end: number): unknown {
   }
 }
 
-/** The index of the `}` closing an object whose `{` is just before `i`, or -1. */
+/**
+ * Where objectEnd found the value of its object's own `"context"` key, an object: the last such
+ * key, as `JSON.parse` keeps the last. `start` is -1 when there is none, or when a key spelt with
+ * escapes (which could spell "context" too) leaves it unsure.
+ */
+const contextSpan = { start: -1, end: -1 }
+
+/**
+ * The index of the `}` closing an object whose `{` is just before `i`, or -1. Also sets
+ * contextSpan, reading only bytes the walk passes anyway: after each string at depth 1, whether a
+ * colon follows (it is a key) and whether that key is "context".
+ */
 function objectEnd (bytes: Buffer, i: number, end: number): number {
   let depth = 1
+  let opened = -1
+  let sure = true
+  contextSpan.start = -1
   while (i < end) {
     const c = bytes[i] as number
     if (c === QUOTE) {
-      i = stringEnd(bytes, i + 1, end)
-      if (i < 0) return -1
+      const close = stringEnd(bytes, i + 1, end)
+      if (close < 0) return -1
+      if (depth === 1) {
+        const next = skipSpace(bytes, close + 1, end)
+        if (bytes[next] === COLON) {
+          if (close - i + 1 === CONTEXT_KEY.length && startsWith(bytes, i, CONTEXT_KEY)) {
+            const value = skipSpace(bytes, next + 1, end)
+            opened = bytes[value] === OPEN_BRACE ? value : -1
+          } else if (hasEscape(bytes, i + 1, close)) {
+            sure = false
+          }
+        }
+      }
+      i = close
     } else if (c === OPEN_BRACE) {
       depth++
     } else if (c === CLOSE_BRACE) {
-      if (--depth === 0) return i
+      depth--
+      if (depth === 1 && opened >= 0) {
+        contextSpan.start = opened
+        contextSpan.end = i + 1
+        opened = -1
+      } else if (depth === 0) {
+        if (!sure) contextSpan.start = -1
+        return i
+      }
     }
     i++
   }
@@ -128,6 +184,11 @@ function stringEnd (bytes: Buffer, i: number, end: number): number {
     if (slashes % 2 === 0) return q
     i = q + 1
   }
+}
+
+function hasEscape (bytes: Buffer, i: number, end: number): boolean {
+  for (; i < end; i++) if (bytes[i] === BACKSLASH) return true
+  return false
 }
 
 function skipSpace (bytes: Buffer, i: number, end: number): number {

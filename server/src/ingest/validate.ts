@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TeknoError } from '../errors.js'
+import { sentJson } from './batch-json.js'
 import { fingerprint } from './fingerprint.js'
 import { levelNumber } from './levels.js'
 
@@ -140,7 +141,11 @@ function normalise (e: EventInput, givenTs: number, receivedAt: number, index: n
     context = { ...context, tekno_original_ts: e.ts }
     ts = receivedAt
   }
-  const contextJson = context === null ? null : JSON.stringify(context)
+  // The text it was sent as (a context rewritten above has none): JSON that parses to the same
+  // object, so storing it saves serialising every context again. Text over the limit is judged,
+  // and stored, compacted, as before: spacing alone never refuses an event.
+  let contextJson = context === null ? null : sentJson(context) ?? null
+  if (context !== null && (contextJson === null || contextJson.length > LIMITS.context)) contextJson = JSON.stringify(context)
   if (contextJson !== null && contextJson.length > LIMITS.context) {
     throw new TeknoError('TEKNO_ERR_VALIDATION', `events[${index}].context: at most ${LIMITS.context} characters of JSON`,
       { index, field: 'context' })

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { isDeepStrictEqual } from 'node:util'
-import { parseBatchJson } from '../../../server/dist/ingest/batch-json.js'
+import { parseBatchJson, sentJson } from '../../../server/dist/ingest/batch-json.js'
 
 // parseBatchJson may decline any body, but what it returns must be exactly JSON.parse's answer,
 // and it must never return a value for text JSON.parse refuses.
@@ -18,8 +18,26 @@ function agrees (t: Test, text: string, name: string): unknown {
   const whole = wholeParse(text)
   if (fast !== undefined) {
     t.ok(whole.ok && isDeepStrictEqual(fast, whole.value), `${name}: same value as JSON.parse`)
+    t.equal(wrongSentTexts(fast), 0, `${name}: every context's sent text parses to that context`)
   }
   return fast
+}
+
+/** Contexts whose recorded text (validation stores it in place of JSON.stringify) parses to something else. */
+function wrongSentTexts (body: unknown): number {
+  let wrong = 0
+  for (const e of (body as { events: Array<{ context?: unknown }> }).events) {
+    if (e === null || typeof e !== 'object' || e.context === null || typeof e.context !== 'object') continue
+    const text = sentJson(e.context)
+    if (text !== undefined && !isDeepStrictEqual(JSON.parse(text), e.context)) wrong++
+  }
+  return wrong
+}
+
+/** The context text recorded for the first event of `body`. */
+const firstSent = (text: string): string | undefined => {
+  const body = parseBatchJson(Buffer.from(text)) as { events: Array<{ context: object }> }
+  return sentJson(body.events[0]?.context as object)
 }
 
 const tricky = [
@@ -72,6 +90,21 @@ t.test('declines what it does not know, and JSON.parse decides', async (t) => {
   }
 })
 
+t.test('records the text each context object was sent as, and only when sure which key JSON.parse kept', async (t) => {
+  t.equal(firstSent('{"events":[{"message":"a","context":{"b":1}}]}'), '{"b":1}', 'compact')
+  t.equal(firstSent('{"events":[{"message":"a","context" :\n { "b" : [1, {"c":"}"}] } ,"level":"info"}]}'), '{ "b" : [1, {"c":"}"}] }',
+    'spaced, with braces in strings and nested objects: sent as is')
+  t.equal(firstSent('{"events":[{"context":{"b":1},"message":"a","context":{"b":2}}]}'), '{"b":2}', 'a repeated key: the last, as JSON.parse keeps')
+  t.equal(firstSent('{"events":[{"context":{"b":1},"message":"a","cont\\u0065xt":{"b":2}}]}'), undefined,
+    'a key spelt with escapes (here "context" again): not recorded, so JSON.stringify decides')
+  t.equal(firstSent('{"events":[{"message":"\\"context\\":{\\"x\\":1}","extra":{"context":{"y":2}},"context":{"z":3}}]}'), '{"z":3}',
+    'a "context" inside a string or a nested object is not the event\'s')
+  const two = parseBatchJson(Buffer.from('{"events":[{"message":"a","context":{"n":1}},{"message":"b"},{"message":"c","context":{"n":3}}]}')) as
+    { events: Array<{ context?: object }> }
+  t.same(two.events.map((e) => e.context === undefined ? null : sentJson(e.context)), ['{"n":1}', null, '{"n":3}'], 'each event its own')
+  t.equal(sentJson({ b: 1 }), undefined, 'an object not parsed from a body has none')
+})
+
 t.test('never disagrees with JSON.parse on 3 000 damaged bodies', async (t) => {
   let seed = 12345
   const rand = (): number => {
@@ -97,6 +130,7 @@ t.test('never disagrees with JSON.parse on 3 000 damaged bodies', async (t) => {
     if (fast !== undefined) {
       taken++
       if (!whole.ok || !isDeepStrictEqual(fast, whole.value)) t.fail(`disagrees with JSON.parse on ${JSON.stringify(text)}`)
+      if (wrongSentTexts(fast) > 0) t.fail(`records a context text that parses to another value on ${JSON.stringify(text)}`)
     } else if (whole.ok) {
       declinedValid++
     }

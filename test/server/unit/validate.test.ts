@@ -207,3 +207,21 @@ t.test('the quick check accepts exactly what the schema accepts, with the same s
   t.same(different, [], 'the same stored event')
   t.ok(accepted > 50, `${accepted} of 3000 random events were valid`)
 })
+
+t.test('a context parsed from the body is stored as the text it was sent as, unless that would change the rules', async (t) => {
+  const { parseBatchJson } = await import('../../../server/dist/ingest/batch-json.js')
+  const parsed = (events: string) => validateBatch(parseBatchJson(Buffer.from(`{"events":[${events}]}`)), RECEIVED).events
+  const [sent, plain] = parsed('{"message":"a","context":{ "user" : 7, "tags":["x"] }},{"message":"b"}')
+  t.equal(sent?.context, '{ "user" : 7, "tags":["x"] }', 'the sent text, spacing and all')
+  t.equal(plain?.context, null)
+
+  const [ahead] = parsed(`{"message":"a","ts":${RECEIVED + FUTURE_TOLERANCE_MS + 1},"context":{"user":7}}`)
+  t.same(JSON.parse(ahead?.context as string), { user: 7, tekno_original_ts: RECEIVED + FUTURE_TOLERANCE_MS + 1 },
+    'a context rewritten for a fast clock is serialised with its addition')
+
+  // Spaced out past the limit, compact within it: judged (and stored) compact, as before.
+  const blob = 'c'.repeat(LIMITS.context - 20)
+  const [spaced] = parsed(`{"message":"a","context":{"blob"${' '.repeat(40)}:"${blob}"}}`)
+  t.equal(spaced?.context, JSON.stringify({ blob }))
+  t.throws(() => parsed(`{"message":"a","context":{"blob":"${blob}${'c'.repeat(20)}"}}`), refused(0, 'context'), 'over the limit either way: refused')
+})
