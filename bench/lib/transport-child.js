@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import winston from 'winston'
 import { TeknoTransport } from 'tekno-logger/winston'
+import { pacedGc } from './paced-gc.js'
 
 const PROBE = fileURLToPath(new URL('./transport-probe.mjs', import.meta.url))
 const BURST = 1000
@@ -30,13 +31,12 @@ function sampler (intervalMs, gcMs, statsOf) {
   }
   const timer = setInterval(sample, intervalMs)
   // With --expose-gc: the heap right after a full collection, garbage excluded.
-  const gcTimer = gcMs > 0 && typeof globalThis.gc === 'function'
-    ? setInterval(() => {
-      globalThis.gc()
+  const stopGc = gcMs > 0 && typeof globalThis.gc === 'function'
+    ? pacedGc(gcMs, () => {
       const heapUsed = process.memoryUsage().heapUsed
       peak.liveHeap = Math.max(peak.liveHeap, heapUsed)
       live.app.push([heapUsed, statsOf()?.spooled ?? 0])
-    }, gcMs)
+    })
     : null
   return {
     peak,
@@ -50,7 +50,7 @@ function sampler (intervalMs, gcMs, statsOf) {
     workerLive (bytes, spooled) { peak.workerLiveHeap = Math.max(peak.workerLiveHeap, bytes); live.worker.push([bytes, spooled]) },
     stats (stats) { peak.bufferedBytes = Math.max(peak.bufferedBytes, stats.bufferedBytes) },
     get last () { return last },
-    stop () { clearInterval(timer); if (gcTimer !== null) clearInterval(gcTimer); sample() }
+    stop () { clearInterval(timer); stopGc?.(); sample() }
   }
 }
 

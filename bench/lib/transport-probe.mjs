@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
+import { pacedGc } from './paced-gc.js'
 
 const require = createRequire(import.meta.url)
 
@@ -26,11 +27,10 @@ export default async function probe ({ target, options, intervalMs = 50, gcMs = 
   report()
   // With node --expose-gc, the heap right after a full collection is what the stream really holds.
   if (gcMs > 0 && typeof globalThis.gc === 'function') {
-    setInterval(() => {
-      globalThis.gc()
+    pacedGc(gcMs, () => {
       const spooled = typeof stream.stats === 'function' ? stream.stats().spooled : 0
       parentPort?.postMessage({ code: 'EVENT', name: 'tekno-probe-live', args: [getHeapStatistics().used_heap_size, spooled] })
-    }, gcMs).unref()
+    }, { unref: true })
   }
   // unref: the probe must never be what keeps the worker alive after the stream closed
   setInterval(report, intervalMs).unref()
