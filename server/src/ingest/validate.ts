@@ -144,8 +144,8 @@ function normalise (e: EventInput, givenTs: number, receivedAt: number, index: n
   // The text it was sent as (a context rewritten above has none): JSON that parses to the same
   // object, so storing it saves serialising every context again. Text over the limit is judged,
   // and stored, compacted, as before: spacing alone never refuses an event.
-  let contextJson = context === null ? null : sentJson(context) ?? null
-  if (context !== null && (contextJson === null || contextJson.length > LIMITS.context)) contextJson = JSON.stringify(context)
+  const sent = context === null ? undefined : sentJson(context)
+  const contextJson = context === null ? null : sent !== undefined && sent.length <= LIMITS.context ? sent : JSON.stringify(context)
   if (contextJson !== null && contextJson.length > LIMITS.context) {
     throw new TeknoError('TEKNO_ERR_VALIDATION', `events[${index}].context: at most ${LIMITS.context} characters of JSON`,
       { index, field: 'context' })
