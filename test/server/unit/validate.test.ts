@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
 import { eventSchema, FUTURE_TOLERANCE_MS, LIMITS, MAX_EVENTS, validateBatch } from '../../../server/dist/ingest/validate.js'
+import { parseBatchJson } from '../../../server/dist/ingest/batch-json.js'
 import { fingerprint } from '../../../server/dist/ingest/fingerprint.js'
 import { levelName, levelNumber } from '../../../server/dist/ingest/levels.js'
 
@@ -209,7 +210,6 @@ t.test('the quick check accepts exactly what the schema accepts, with the same s
 })
 
 t.test('a context parsed from the body is stored as the text it was sent as, unless that would change the rules', async (t) => {
-  const { parseBatchJson } = await import('../../../server/dist/ingest/batch-json.js')
   const parsed = (events: string) => validateBatch(parseBatchJson(Buffer.from(`{"events":[${events}]}`)), RECEIVED).events
   const [sent, plain] = parsed('{"message":"a","context":{ "user" : 7, "tags":["x"] }},{"message":"b"}')
   t.equal(sent?.context, '{ "user" : 7, "tags":["x"] }', 'the sent text, spacing and all')
