@@ -135,6 +135,9 @@ async function measure (kind, store, ids, now, events, seedSeconds) {
   }
   const loud = fingerprintOf(0)
   const rare = fingerprintOf(FINGERPRINTS - 2)
+  // The dashboard's list before any filter, and with one: each project's newest, merged.
+  overview('newest 100, all projects', () => store.logs.search({ limit: 100 }))
+  overview('newest 100 errors, all projects', () => store.logs.search({ levels: [50], limit: 100 }))
   search('q common ("upstream answered"), all projects', () => store.logs.search({ q: 'upstream answered', limit: 100 }))
   search('q rare ("kangaroo"), all projects', () => store.logs.search({ q: 'kangaroo', limit: 100 }))
   search('q rare ("KANGAROO"), one project', () => store.logs.search({ projectId: ids[0], q: 'KANGAROO', limit: 100 }))

@@ -52,16 +52,45 @@ const SELECT_LOGS = `SELECT ${COLUMNS.join(', ')} FROM logs`
 const SELECT_JOINED = `SELECT ${COLUMNS.map((c) => `l.${c}`).join(', ')} FROM`
 
 /**
+ * The newest `limit` rows that match, in one project or (no projectId) in each of `among`, by
+ * default every project. `keysFirst`: see selectProjectLogs.
+ */
+async function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: number, keysFirst = false, among?: number[]): Promise<LogRecord[]> {
+  if (query.projectId !== undefined) return selectProjectLogs(db, { ...query, projectId: query.projectId }, lower, limit, keysFirst)
+  const ids = among ?? await allProjectIds(db)
+  const pages = await Promise.all(ids.map((projectId) => selectProjectLogs(db, { ...query, projectId }, lower, limit, keysFirst)))
+  return newestFirst(pages, limit)
+}
+
+/**
+ * Every project's page newest first, cut to `limit`: each global row is among its own project's
+ * first `limit`, so the merge is exact and the keyset the same as one query over all projects.
+ * `logs` has no (ts, id) index of its own since migration 008 (it cost every insert and every
+ * purged row a fourth index entry), so a search across projects is a search in each.
+ */
+function newestFirst (pages: LogRecord[][], limit: number): LogRecord[] {
+  if (pages.length === 1) return pages[0] as LogRecord[]
+  return pages.flat()
+    .sort((a, b) => Number(b.ts) - Number(a.ts) || Number(b.id) - Number(a.id))
+    .slice(0, limit)
+}
+
+async function allProjectIds (db: SqlRunner): Promise<number[]> {
+  const rows = await db.all<{ id: number }>('SELECT id FROM projects ORDER BY id')
+  return rows.map((r) => Number(r.id))
+}
+
+/**
+ * One project's rows, newest first.
  * `keysFirst`: pick the page's ids from the index alone, then read just those rows. For the
  * fingerprint filter, (project_id, ts, id, fingerprint) holds every column the choice needs, and
  * MariaDB otherwise reads the full row of every entry in the range before testing its
  * fingerprint (no index condition pushdown on a descending scan): 118 ms against 16.5 ms for a
  * rare fingerprint among 300 000 rows. Same rows, same order.
  */
-function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit: number, keysFirst = false): Promise<LogRecord[]> {
-  const where: string[] = []
-  const params: SqlValue[] = []
-  if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
+function selectProjectLogs (db: SqlRunner, query: LogQuery & { projectId: number }, lower: string, limit: number, keysFirst: boolean): Promise<LogRecord[]> {
+  const where = ['project_id = ?']
+  const params: SqlValue[] = [query.projectId]
   if (query.levels !== undefined && query.levels.length > 0) {
     where.push(`level IN (${placeholders(query.levels.length)})`)
     params.push(...query.levels)
@@ -188,7 +217,7 @@ async function searchByBuckets (db: SqlRunner, query: LogQuery, lower: string, w
         const to = Math.min(r.to, upper)
         if (from >= to) continue
         const range = { ...query, ...(r.projectId === null ? {} : { projectId: r.projectId }), from, to }
-        found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length))
+        found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, false, projects))
         if (found.length > query.limit) return found
       }
     }

@@ -103,11 +103,17 @@ export function createStatsStore (db: SqlRunner): StatsStore {
     async recentErrors (scope, since, limit) {
       const ids = await projectIds(scope)
       if (ids.length === 0) return []
-      const params: SqlValue[] = [...ids, ...ERROR_LEVELS, since]
-      const rows = await db.all<{ id: number, project_id: number, ts: number, level: number, message: string, source: string | null, fingerprint: string }>(
+      type Row = { id: number, project_id: number, ts: number, level: number, message: string, source: string | null, fingerprint: string }
+      // Each project's newest errors, merged (every global one is among its project's newest
+      // `limit`). With no (ts, id) index (migration 008) one query over several projects sorted
+      // every error of the window: 187 ms p50 at 5 M events on MariaDB, against 0.7 for one project.
+      const perProject = await Promise.all(ids.map((projectId) => db.all<Row>(
         `SELECT id, project_id, ts, level, message, source, fingerprint FROM logs
-         WHERE project_id IN (${placeholders(ids.length)}) AND level IN (${placeholders(ERROR_LEVELS.length)}) AND ts >= ?
-         ORDER BY ts DESC, id DESC LIMIT ${Math.trunc(limit)}`, params)
+         WHERE project_id = ? AND level IN (${placeholders(ERROR_LEVELS.length)}) AND ts >= ?
+         ORDER BY ts DESC, id DESC LIMIT ${Math.trunc(limit)}`, [projectId, ...ERROR_LEVELS, since])))
+      const rows = perProject.flat()
+        .sort((a, b) => Number(b.ts) - Number(a.ts) || Number(b.id) - Number(a.id))
+        .slice(0, limit)
       return rows.map((r): RecentError => ({
         id: Number(r.id),
         project_id: Number(r.project_id),
