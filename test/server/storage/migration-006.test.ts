@@ -1,7 +1,7 @@
 import t from 'tap'
 import { openStore } from '../../../server/dist/app.js'
 import { backends, createBackend, type TestBackend } from '../../helpers/backends.js'
-import { rawSql } from '../../helpers/raw-sql.js'
+import { logIndexes, rawSql } from '../../helpers/raw-sql.js'
 import { event } from './store-behaviour.js'
 
 // Migration 006 rebuilds the index the fingerprint filter and the purge walk: applied to a
@@ -17,13 +17,6 @@ async function backToVersion5 (backend: TestBackend): Promise<void> {
     ? ['CREATE INDEX logs_project_ts ON logs (project_id, ts, id)', 'DROP INDEX logs_project_ts_fingerprint']
     : ['ALTER TABLE logs ADD KEY logs_project_ts (project_id, ts, id), DROP KEY logs_project_ts_fingerprint']
   for (const s of [...statements, 'DELETE FROM tekno_migrations WHERE version = 6']) await rawSql(backend.databaseUrl, s)
-}
-
-async function logIndexes (backend: TestBackend): Promise<string[]> {
-  const rows = await rawSql(backend.databaseUrl, backend.kind === 'sqlite'
-    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'logs' AND sql IS NOT NULL"
-    : "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'logs' AND index_name <> 'PRIMARY'")
-  return rows.map((r) => String(r.name)).sort()
 }
 
 for (const kind of backends()) {
@@ -44,7 +37,7 @@ for (const kind of backends()) {
         event({ message: `m${h}-${i}`, fingerprint: i % 25 === 0 ? 'rare' : 'loud', ts: T0 + h * HOUR + i * 1000 })), T0 + 3 * HOUR)
     }
     t.same(await store.migrate(), ['006_project_ts_fingerprint'])
-    t.same(await logIndexes(backend), ['logs_project_level_ts', 'logs_project_ts_fingerprint'], 'and no logs_ts, which 008 dropped')
+    t.same(await logIndexes(backend.databaseUrl), ['logs_project_level_ts', 'logs_project_ts_fingerprint'], 'and no logs_ts, which 008 dropped')
 
     const rare = await store.logs.search({ projectId: p.id, fingerprint: 'rare', limit: 100 })
     t.same(rare.events.map((e) => e.message), ['m2-25', 'm2-0', 'm1-25', 'm1-0', 'm0-25', 'm0-0'])
