@@ -68,8 +68,8 @@ async function selectLogs (db: SqlRunner, query: LogQuery, lower: string, limit:
  * `logs` has no (ts, id) index of its own since migration 008 (it cost every insert and every
  * purged row a fourth index entry), so a search across projects is a search in each.
  */
-function newestFirst (pages: LogRecord[][], limit: number): LogRecord[] {
-  if (pages.length === 1) return pages[0] as LogRecord[]
+export function newestFirst<R extends { ts: number, id: number }> (pages: R[][], limit: number): R[] {
+  if (pages.length === 1) return pages[0] as R[]
   return pages.flat()
     .sort((a, b) => Number(b.ts) - Number(a.ts) || Number(b.id) - Number(a.id))
     .slice(0, limit)
