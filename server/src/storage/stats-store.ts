@@ -1,7 +1,7 @@
 import { LEVEL_NUMBERS, LEVELS, levelName } from '../ingest/levels.js'
 import { newestFirst } from './log-search.js'
 import { hourOf, MINUTE_MS, minuteOf } from './rollup-rows.js'
-import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
+import { placeholders, type SqlRunner } from './sql-runner.js'
 import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore } from './store.js'
 
 // The dashboard's aggregates, written once for both dialects. The per-minute chart and the top
