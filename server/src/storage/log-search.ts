@@ -75,7 +75,7 @@ export function newestFirst<R extends { ts: number, id: number }> (pages: R[][],
     .slice(0, limit)
 }
 
-async function allProjectIds (db: SqlRunner): Promise<number[]> {
+export async function allProjectIds (db: SqlRunner): Promise<number[]> {
   const rows = await db.all<{ id: number }>('SELECT id FROM projects ORDER BY id')
   return rows.map((r) => Number(r.id))
 }

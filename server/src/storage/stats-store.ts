@@ -1,5 +1,5 @@
 import { LEVEL_NUMBERS, LEVELS, levelName } from '../ingest/levels.js'
-import { newestFirst } from './log-search.js'
+import { allProjectIds, newestFirst } from './log-search.js'
 import { hourOf, MINUTE_MS, minuteOf } from './rollup-rows.js'
 import { placeholders, type SqlRunner } from './sql-runner.js'
 import type { FingerprintStat, LevelMinute, RecentError, StatsScope, StatsStore } from './store.js'
@@ -22,9 +22,7 @@ export function createStatsStore (db: SqlRunner): StatsStore {
   const byFingerprint = db.dialect === 'mysql' ? 'CAST(fingerprint AS BINARY)' : 'fingerprint'
 
   async function projectIds (scope: StatsScope): Promise<number[]> {
-    if (scope.projectId !== undefined) return [scope.projectId]
-    const rows = await db.all<{ id: number }>('SELECT id FROM projects ORDER BY id')
-    return rows.map((r) => Number(r.id))
+    return scope.projectId !== undefined ? [scope.projectId] : allProjectIds(db)
   }
 
   /** Counts from `logs` itself, for the parts of a window that do not cover a whole minute. */
