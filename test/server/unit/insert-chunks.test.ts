@@ -1,5 +1,5 @@
 import t from 'tap'
-import { INSERT_LADDER, insertSizes, ROW_OVERHEAD_BYTES, rowBytes } from '../../../server/dist/storage/mysql/insert-chunks.js'
+import { FALLBACK_PACKET_BYTES, INSERT_LADDER, insertBudget, insertSizes, PACKET_HEADROOM_BYTES, ROW_OVERHEAD_BYTES, rowBytes } from '../../../server/dist/storage/mysql/insert-chunks.js'
 
 const rows = (n: number, bytes = 1500): number[] => Array.from({ length: n }, () => bytes)
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
@@ -49,4 +49,12 @@ t.test('rowBytes counts UTF-8 bytes of every string and a fixed overhead', async
     ROW_OVERHEAD_BYTES + 2 + 3 + 4 + 3)
   t.equal(rowBytes({ ts: 1, level: 30, message: 'm', source: 'api', stack: 'Error: x', context: '{"a":1}', fingerprint: 'f' }),
     ROW_OVERHEAD_BYTES + 1 + 3 + 8 + 7 + 1)
+})
+
+t.test('insertBudget: under the server\'s packet limit, at most the cap, a small default when unknown', async (t) => {
+  t.equal(insertBudget(16 << 20, 8 << 20), 8 << 20, 'a 16 MiB server: the 8 MiB cap')
+  t.equal(insertBudget('4194304', 8 << 20), (4 << 20) - PACKET_HEADROOM_BYTES, 'a 4 MiB server (as a string): less the headroom')
+  for (const unknown of [undefined, null, 'ON', 0, -1, Number.NaN]) {
+    t.equal(insertBudget(unknown, 8 << 20), FALLBACK_PACKET_BYTES - PACKET_HEADROOM_BYTES, `${String(unknown)}: the smallest default`)
+  }
 })

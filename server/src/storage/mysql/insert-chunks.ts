@@ -9,6 +9,17 @@ import type { StoredEvent } from '../../ingest/validate.js'
  */
 export const INSERT_LADDER = [1000, 500, 250] as const
 
+/** Room left in max_allowed_packet for the packet's header and anything rowBytes does not count. */
+export const PACKET_HEADROOM_BYTES = 64 * 1024
+/** The max_allowed_packet assumed of a server that does not answer for it: the smallest default of any MySQL or MariaDB. */
+export const FALLBACK_PACKET_BYTES = 1024 * 1024
+
+/** Bytes one INSERT may carry: at most `cap`, and room to spare under the server's `maxAllowedPacket`. */
+export function insertBudget (maxAllowedPacket: unknown, cap: number): number {
+  const packet = Number(maxAllowedPacket)
+  return Math.min(cap, (Number.isFinite(packet) && packet > 0 ? packet : FALLBACK_PACKET_BYTES) - PACKET_HEADROOM_BYTES)
+}
+
 /** Bytes a row adds to an execute packet besides its strings: six numbers, nine types, lengths. */
 export const ROW_OVERHEAD_BYTES = 128
 

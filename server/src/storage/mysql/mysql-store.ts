@@ -9,7 +9,7 @@ import { createMaintenanceStore, type MaintenanceStore } from '../maintenance-st
 import { createProjectStore } from '../project-store.js'
 import { GroupCommit, type ItemOutcome } from '../group-commit.js'
 import { GroupRollups, rollupRows } from '../rollup-rows.js'
-import { insertSizes, rowBytes } from './insert-chunks.js'
+import { insertBudget, insertSizes, rowBytes } from './insert-chunks.js'
 import { TextBitsCache, writeRollupsAsync, type AsyncSql } from '../rollup-store.js'
 import type { SqlRunner, SqlValue } from '../sql-runner.js'
 import { createStatsStore } from '../stats-store.js'
@@ -23,8 +23,6 @@ const GROUP_COMMIT_MAX_EVENTS = 2000
 const REFUSED_RECENTLY_MS = 1000
 /** Bytes one event INSERT carries at most, below the server's own max_allowed_packet: bounds the packet this process builds. */
 const MAX_INSERT_BYTES = 8 * 1024 * 1024
-/** Room left in max_allowed_packet for the packet's header and anything rowBytes does not count. */
-const PACKET_HEADROOM_BYTES = 64 * 1024
 
 /** Thrown inside a transaction to roll it back when an event limit refuses what it wrote. */
 class OverLimitRefusal extends Error {}
@@ -105,11 +103,16 @@ export class MysqlStore implements Store {
     this.maintenance = createMaintenanceStore(this.#runner)
   }
 
-  /** Bytes one event INSERT may carry: read from the server once, again after a failed read. */
+  /**
+   * Bytes one event INSERT may carry, from the server's max_allowed_packet, read once. A server
+   * that refuses the question gets the smallest default; a lost connection is asked again next time.
+   */
   #insertBytes (): Promise<number> {
     this.#insertBudget ??= this.#runner.all<{ packet: unknown }>('SELECT @@max_allowed_packet AS packet')
-      .then(([row]) => Math.min(this.#maxInsertBytes, Number(row?.packet) - PACKET_HEADROOM_BYTES))
+      .then(([row]) => insertBudget(row?.packet, this.#maxInsertBytes))
       .catch((err: unknown) => {
+        const cause = (err as { cause?: { errno?: number, fatal?: boolean } }).cause
+        if (cause?.errno !== undefined && cause.fatal !== true) return insertBudget(undefined, this.#maxInsertBytes)
         this.#insertBudget = undefined
         throw err
       })
