@@ -20,7 +20,7 @@ export function insertBudget (maxAllowedPacket: unknown, cap: number): number {
   return Math.min(cap, (Number.isFinite(packet) && packet > 0 ? packet : FALLBACK_PACKET_BYTES) - PACKET_HEADROOM_BYTES)
 }
 
-/** Bytes a row adds to an execute packet besides its strings: six numbers, nine types, lengths. */
+/** Bytes a row adds to an execute packet besides its strings: four numbers, nine types, five lengths, null bits. */
 export const ROW_OVERHEAD_BYTES = 128
 
 /** Bytes of the row in an execute packet, at most. */
