@@ -3,6 +3,7 @@ import { StorageUnavailableError } from '../../errors.js'
 import type { Migration } from '../migrations.js'
 import type { SqlValue } from '../sql-runner.js'
 import type { InsertCall, InsertResult } from '../store.js'
+import { DEFAULT_CHECKPOINTS, type CheckpointSettings } from './wal-checkpoint.js'
 
 export type ThreadRequest = { id: number } & (
   | { op: 'all' | 'run', sql: string, params: SqlValue[] }
@@ -41,10 +42,11 @@ export class SqliteThread {
   #pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: unknown) => void }>()
   #dead: Error | null = null
 
-  constructor (path: string, role: 'writer' | 'reader' | 'checkpointer') {
+  /** `restartWanted` is one Int32 shared by a store's writer and checkpointer (wal-checkpoint.ts). */
+  constructor (path: string, role: 'writer' | 'reader' | 'checkpointer', restartWanted: Int32Array, checkpoints: CheckpointSettings = DEFAULT_CHECKPOINTS) {
     // A clean execArgv: the host's loaders and flags (--input-type, test hooks) mean nothing to
     // this thread and would only slow its start.
-    this.#worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { path, role }, execArgv: [] })
+    this.#worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { path, role, checkpoints, restartWanted }, execArgv: [] })
     // An idle thread must not keep alive a process that forgot to close its store; a thread
     // with calls in flight must, or a script awaiting one would exit before the answer.
     this.#worker.unref()

@@ -12,6 +12,7 @@ import { createStatsStore } from '../stats-store.js'
 import type { InsertCall, InsertResult, LogStore, StatsStore, Store } from '../store.js'
 import { GroupCommit } from '../group-commit.js'
 import { SqliteThread, threadError, type BatchOutcome } from './sqlite-rpc.js'
+import { DEFAULT_CHECKPOINTS, type CheckpointSettings } from './wal-checkpoint.js'
 
 /** At most this many events per group transaction: ten seed batches, about 3 MB. */
 const GROUP_COMMIT_MAX_EVENTS = 2000
@@ -42,12 +43,14 @@ export class SqliteStore implements Store {
   #runner: SqlRunner
   #inserts: GroupCommit<InsertCall, InsertResult>
 
-  constructor (path: string) {
+  /** `checkpoints` is for tests: how often, and past what WAL length, the WAL is copied back. */
+  constructor (path: string, checkpoints: CheckpointSettings = DEFAULT_CHECKPOINTS) {
     if (path === ':memory:' || path === '') throw new Error('SQLite needs a file path (its connections live in threads of their own)')
     mkdirSync(dirname(path), { recursive: true })
-    this.#writer = new SqliteThread(path, 'writer')
-    this.#readers = Array.from({ length: READERS }, () => new SqliteThread(path, 'reader'))
-    this.#checkpointer = new SqliteThread(path, 'checkpointer')
+    const restartWanted = new Int32Array(new SharedArrayBuffer(4))
+    this.#writer = new SqliteThread(path, 'writer', restartWanted)
+    this.#readers = Array.from({ length: READERS }, () => new SqliteThread(path, 'reader', restartWanted))
+    this.#checkpointer = new SqliteThread(path, 'checkpointer', restartWanted, checkpoints)
     this.#runner = {
       dialect: 'sqlite',
       all: <T>(sql: string, params: SqlValue[] = []) => this.#idlestReader().call<T[]>({ op: 'all', sql, params }),

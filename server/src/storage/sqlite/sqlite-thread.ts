@@ -7,11 +7,18 @@ import type { SqlValue } from '../sql-runner.js'
 import { admitStatement } from '../limit-store.js'
 import { OVER_LIMIT, type InsertCall, type InsertResult } from '../store.js'
 import { toFailure, type BatchOutcome, type ThreadRequest, type ThreadResponse } from './sqlite-rpc.js'
+import { checkpointWal, restartWal, type CheckpointSettings } from './wal-checkpoint.js'
 
 // One better-sqlite3 connection in its own thread. SQLite calls are synchronous; here they block
 // only this thread, never the event loop answering HTTP requests (WAL checkpoints included).
 
-const { path, role } = workerData as { path: string, role: 'writer' | 'reader' | 'checkpointer' }
+const { path, role, checkpoints: settings, restartWanted } = workerData as {
+  path: string
+  role: 'writer' | 'reader' | 'checkpointer'
+  checkpoints: CheckpointSettings
+  /** Shared by the writer and the checkpointer: RESTART_NONE, RESTART_WANTED or RESTART_RUNNING. */
+  restartWanted: Int32Array
+}
 const STATEMENT_CACHE_MAX = 256
 
 const db = new Database(path)
@@ -27,9 +34,7 @@ if (role === 'writer') db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
 // Checkpoints (the only fsyncs under WAL + NORMAL) would otherwise run inside whichever commit
 // crosses the threshold, stalling that batch for the disk. The writer never checkpoints; a thread
-// of its own does, PASSIVE, so it neither waits on nor blocks the writer, and reads never queue
-// behind its fsync.
-const CHECKPOINT_EVERY_MS = 1000
+// of its own does (wal-checkpoint.ts), and reads never queue behind its fsync.
 // Once a checkpoint has copied the whole WAL, the writer starts it again from the top, reusing the
 // file; the first commit after that cuts a file grown past this back to it, so a burst or a purge
 // does not keep its disk space.
@@ -38,21 +43,18 @@ if (role === 'writer') {
   db.pragma('wal_autocheckpoint = 0')
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`)
 }
-const checkpoints = role === 'checkpointer' ? setInterval(checkpoint, CHECKPOINT_EVERY_MS) : undefined
-
-/**
- * A connection finds out that the database is in WAL mode when it starts a read; until then
- * `wal_checkpoint` does nothing and answers -1. This connection reads nothing else, so it reads
- * the schema cookie first. Without that read no checkpoint ever ran: the WAL grew by every page
- * written (1 GB after 500 seed batches, with the database file still 4 KiB) until the process
- * stopped.
- */
-function checkpoint (): void {
-  try {
-    db.pragma('schema_version')
-    db.pragma('wal_checkpoint(PASSIVE)')
-  } catch { /* busy: the next tick tries again */ }
-}
+const RESTART_NONE = 0
+const RESTART_WANTED = 1
+const RESTART_RUNNING = 2
+const checkpoints = role === 'checkpointer'
+  ? setInterval(() => {
+    // Two checkpoints at once: one answers busy at once. So none while the writer has one to do.
+    if (Atomics.load(restartWanted, 0) !== RESTART_NONE) return
+    try {
+      if (checkpointWal(db, settings.restartBytes)) Atomics.store(restartWanted, 0, RESTART_WANTED)
+    } catch { /* busy: the next tick tries again */ }
+  }, settings.everyMs)
+  : undefined
 // SQLite's lower() only folds ASCII; MySQL's LOWER() folds Unicode. Same rows on both.
 db.function('tekno_lower', { deterministic: true }, (s: unknown) => typeof s === 'string' ? s.toLowerCase() : s)
 
@@ -141,6 +143,10 @@ function migrate (migrations: Migration[]): string[] {
 }
 
 function handle (req: ThreadRequest): unknown {
+  if (role === 'writer' && Atomics.compareExchange(restartWanted, 0, RESTART_WANTED, RESTART_RUNNING) === RESTART_WANTED) {
+    try { restartWal(db) } catch { /* busy: the checkpointer asks again */ }
+    Atomics.store(restartWanted, 0, RESTART_NONE)
+  }
   switch (req.op) {
     case 'all': return prepare(req.sql).all(...req.params as SqlValue[])
     case 'run': {
