@@ -12,13 +12,14 @@ export interface CheckpointSettings {
 }
 
 /**
- * A copy every 200 ms keeps each one's fsync short; a restart past 64 MiB keeps the WAL near that
- * under steady load. At 10 connections of seed batches (20-30 s each, 2-core EPYC VM): never
- * restarted, 161 batches/s, p99 122 ms, and the WAL at 3.1 GB after 30 s; as built, 137 and 168
- * batches/s, p99 183 and 175 ms, the WAL at most 72 MB. The p99 is the price of the writer's
- * RESTARTs (8-150 ms each). A copy every second past 256 MiB made each RESTART 220-390 ms long.
+ * A copy every 200 ms keeps each one's fsync short; a restart past 16 MiB keeps the `-wal` file
+ * within about 60 MB under steady load. At 10 connections of seed batches for 20 s (2-core EPYC
+ * VM, runs alternated): with no checkpoint at all (as before this file) 144 batches/s, p99 115 ms,
+ * the WAL growing by 100 MB a second; past 16 MiB 127-149/s, p99 129-154 ms (six runs); past 8 MiB
+ * 126-138/s, p99 132-137 ms; past 64 MiB 116-168/s, p99 175-222 ms; past 256 MiB 123/s, p99
+ * 510-537 ms. The larger the bound, the longer the copies the writer ends up waiting for.
  */
-export const DEFAULT_CHECKPOINTS: CheckpointSettings = { everyMs: 200, restartBytes: 64 * 1024 * 1024 }
+export const DEFAULT_CHECKPOINTS: CheckpointSettings = { everyMs: 200, restartBytes: 16 * 1024 * 1024 }
 
 /** Further copies while the writer keeps adding to the WAL, before the writer is asked. */
 const CATCH_UP_PASSES = 3
