@@ -2,6 +2,7 @@
 // `node --cpu-prof` profiles only the receiver. The parent talks to it over IPC (receiver-process.js).
 import { randomBytes } from 'node:crypto'
 import { buildApp, loadConfig, openStore } from '../../server/dist/app.js'
+import { fingerprint } from '../../server/dist/ingest/fingerprint.js'
 import { validateBatch } from '../../server/dist/ingest/validate.js'
 import { buildParseOnlyApp } from './parse-only-app.js'
 import { purgeByIdRange } from './fallback-purge.js'
@@ -58,8 +59,13 @@ async function start () {
   return { url, key: created.key, secret: created.secret, projectId, adminToken: ADMIN_TOKEN }
 }
 
-/** Inserts the same validated batches the receiver would store, with no HTTP in between. */
-async function ceiling ({ seconds, inserters, count, bytes }) {
+/**
+ * Inserts the same validated batches the receiver would store, with no HTTP in between. With
+ * `distinct`, every message of every batch is new (its batch's number appended, its fingerprint
+ * computed again, as validation would): each event then adds a fingerprint rollup row, the costly
+ * end of a service that puts ids into its messages.
+ */
+async function ceiling ({ seconds, inserters, count, bytes, distinct = false }) {
   // Fresh timestamps every 100 ms, as the load generator sends them (seed-batch.js).
   let template = batchTemplate({ count, bytes })
   let events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
@@ -78,8 +84,10 @@ async function ceiling ({ seconds, inserters, count, bytes }) {
   const worker = async () => {
     while (performance.now() < deadline) {
       refresh()
+      const batchNo = n++
+      const batch = distinct ? events.map((e) => withMessage(e, `${e.message} #${batchNo}`)) : events
       const start = performance.now()
-      await store.logs.insertBatch(projectId, `ceiling-${process.pid}-${n++}`, events, Date.now())
+      await store.logs.insertBatch(projectId, `ceiling-${process.pid}-${batchNo}`, batch, Date.now())
       latencies.push(performance.now() - start)
       batches++
     }
@@ -96,6 +104,10 @@ async function ceiling ({ seconds, inserters, count, bytes }) {
     samples: latencies,
     cpuPercent: ((cpu.user + cpu.system) / 1000) / ms * 100
   }
+}
+
+function withMessage (event, message) {
+  return { ...event, message, fingerprint: fingerprint(message, event.source, event.stack) }
 }
 
 /** Rows far past retention, in the project the receiver serves. */
