@@ -33,8 +33,9 @@ if (role === 'writer') db.pragma('page_size = 16384')
 if (role === 'writer') db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
 // Checkpoints (the only fsyncs under WAL + NORMAL) would otherwise run inside whichever commit
-// crosses the threshold, stalling that batch for the disk. The writer never checkpoints; a thread
-// of its own does (wal-checkpoint.ts), and reads never queue behind its fsync.
+// crosses the threshold, stalling that batch for the disk. A thread of its own copies the WAL back
+// (wal-checkpoint.ts), and reads never queue behind its fsync; the writer only finishes a copy,
+// between two transactions, once the WAL has grown past its bound.
 // Once a checkpoint has copied the whole WAL, the writer starts it again from the top, reusing the
 // file; the first commit after that cuts a file grown past this back to it, so a burst or a purge
 // does not keep its disk space.
@@ -48,8 +49,9 @@ const RESTART_WANTED = 1
 const RESTART_RUNNING = 2
 const checkpoints = role === 'checkpointer'
   ? setInterval(() => {
-    // Two checkpoints at once: one answers busy at once. So none while the writer has one to do.
-    if (Atomics.load(restartWanted, 0) !== RESTART_NONE) return
+    // Two checkpoints at once: one of them answers busy at once. So none while the writer runs its
+    // RESTART; but while the writer has yet to pick the request up (it may be idle), copying goes on.
+    if (Atomics.load(restartWanted, 0) === RESTART_RUNNING) return
     try {
       if (checkpointWal(db, settings.restartBytes)) Atomics.store(restartWanted, 0, RESTART_WANTED)
     } catch { /* busy: the next tick tries again */ }
