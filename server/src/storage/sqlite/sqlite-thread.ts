@@ -47,13 +47,20 @@ if (role === 'writer') {
 const RESTART_NONE = 0
 const RESTART_WANTED = 1
 const RESTART_RUNNING = 2
+/** Ticks since the checkpointer asked for a restart the writer has not taken yet. */
+let ticksAsked = 0
 const checkpoints = role === 'checkpointer'
   ? setInterval(() => {
     // Two checkpoints at once: one of them answers busy at once. So none while the writer runs its
-    // RESTART; but while the writer has yet to pick the request up (it may be idle), copying goes on.
-    if (Atomics.load(restartWanted, 0) === RESTART_RUNNING) return
+    // RESTART, nor for one tick after asking: a writer at work takes the request within a
+    // transaction. One still waiting after that is idle, and copying goes on without it.
+    const state = Atomics.load(restartWanted, 0)
+    if (state === RESTART_RUNNING || (state === RESTART_WANTED && ticksAsked++ < 1)) return
     try {
-      if (checkpointWal(db, settings.restartBytes)) Atomics.store(restartWanted, 0, RESTART_WANTED)
+      if (checkpointWal(db, settings.restartBytes)) {
+        Atomics.store(restartWanted, 0, RESTART_WANTED)
+        ticksAsked = 0
+      }
     } catch { /* busy: the next tick tries again */ }
   }, settings.everyMs)
   : undefined
