@@ -144,6 +144,7 @@ async function measure (kind, store, ids, now, events, seedSeconds) {
   search('q absent ("zebra crossing"), all projects', () => store.logs.search({ q: 'zebra crossing', limit: 100 }))
   search('fingerprint filter, loud', () => store.logs.search({ projectId: ids[0], fingerprint: loud, limit: 100 }))
   search(`fingerprint filter, rare (#${FINGERPRINTS - 2})`, () => store.logs.search({ projectId: ids[(FINGERPRINTS - 2) % PROJECTS], fingerprint: rare, limit: 100 }))
+  search(`fingerprint filter, rare (#${FINGERPRINTS - 2}), all projects`, () => store.logs.search({ fingerprint: rare, limit: 100 }))
   const results = []
   for (const [name, target, fn] of rows) results.push([name, target, await time(fn)])
   console.log(`| query (${kind}, ${events.toLocaleString('en')} events, ${RUNS} runs) | p50 ms | p95 ms | target p95 | |`)

@@ -25,8 +25,13 @@ export async function rawSql (url: string, text: string): Promise<Row[]> {
 
 /** The names of the logs table's own indexes (not its primary key), sorted. */
 export async function logIndexes (url: string): Promise<string[]> {
+  return tableIndexes(url, 'logs')
+}
+
+/** The names of a table's own indexes (not its primary key), sorted. */
+export async function tableIndexes (url: string, table: string): Promise<string[]> {
   const rows = await rawSql(url, url.startsWith('sqlite:')
-    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'logs' AND sql IS NOT NULL"
-    : "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'logs' AND index_name <> 'PRIMARY'")
+    ? `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '${table}' AND sql IS NOT NULL`
+    : `SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = '${table}' AND index_name <> 'PRIMARY'`)
   return rows.map((r) => String(r.name)).sort()
 }

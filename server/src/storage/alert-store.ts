@@ -1,4 +1,5 @@
 import { LEVEL_NUMBERS } from '../ingest/levels.js'
+import { hourWindows, probe } from './fingerprint-hours.js'
 import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import type {
   AlertHistoryEntry, AlertHistoryInput, AlertSettingsRecord, AlertSettingsValues, AlertState, AlertStore
@@ -14,6 +15,8 @@ const HISTORY_TITLE_MAX = 256
 /** History outlives the state it describes by a week: it is what an operator looks back at. */
 export const HISTORY_GRACE_MS = 7 * 24 * 3_600_000
 const HISTORY_RESPONSE_MAX = 1000
+/** Hours probed per read by seenBefore. */
+const SEEN_HOURS_PER_READ = 168
 
 interface SettingsRow {
   project_id: number
@@ -157,10 +160,15 @@ export function createAlertStore (db: SqlRunner): AlertStore {
 
     async seenBefore (projectId, fingerprint, before): Promise<boolean> {
       // The hourly fingerprint rollup (migrations 004, 005) remembers when each fingerprint was
-      // first received, as long as its events are kept: one index seek, not a search of `logs`.
-      const rows = await db.all('SELECT 1 AS seen FROM log_fingerprint_hours WHERE fingerprint = ? AND project_id = ? AND first_received < ? LIMIT 1',
-        [fingerprint, projectId, before])
-      return rows.length > 0
+      // first received, as long as its events are kept: a probe of its primary key per stored
+      // hour (fingerprint-hours.ts), newest first, not a search of `logs`. A week of hours per
+      // read: retention keeps at most three days, so one read nearly always answers.
+      for await (const hours of hourWindows(db, { projects: [projectId], size: SEEN_HOURS_PER_READ })) {
+        const { where, params } = probe([projectId], hours, fingerprint)
+        const rows = await db.all(`SELECT 1 AS seen FROM log_fingerprint_hours WHERE ${where} AND first_received < ? LIMIT 1`, [...params, before])
+        if (rows.length > 0) return true
+      }
+      return false
     },
 
     async claim (projectId, key, kind, fingerprint, now, suppressedUntil): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { levelName } from '../ingest/levels.js'
+import { hourWindows, probe } from './fingerprint-hours.js'
 import { HOUR_MS, hourOf } from './rollup-rows.js'
 import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
@@ -141,40 +142,40 @@ function upperBound (query: LogQuery): number {
   return Math.min(query.to ?? Infinity, query.before === undefined ? Infinity : query.before.ts + 1)
 }
 
-/** Fingerprint hours read per round trip while walking back in time. */
+/** Fingerprint hours probed per round trip while walking back in time. */
 const HOURS_PER_READ = 24
 
 /**
  * The fingerprint filter without an index of `logs` on fingerprint (dropped in migration 005: it
  * cost every insert more than any other index): the hourly fingerprint rollup says in which hours
- * the fingerprint occurs, newest first, and only those hours of `logs` are read, stopping as soon
- * as the page is full. Same rows, same order, same keyset as the single query.
+ * the fingerprint occurs, newest first (fingerprint-hours.ts), and only those hours of `logs` are
+ * read, stopping as soon as the page is full. Same rows, same order, same keyset as the single query.
  */
 async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: string): Promise<LogRecord[]> {
-  const fingerprint = query.fingerprint as string
   const upper = upperBound(query)
+  const projects = query.projectId === undefined ? await allProjectIds(db) : [query.projectId]
+  const walk = {
+    projects,
+    size: HOURS_PER_READ,
+    ...(Number.isFinite(upper) ? { below: upper } : {}),
+    ...(query.from === undefined ? {} : { floor: hourOf(query.from) })
+  }
   const found: LogRecord[] = []
-  let below = upper
-  for (;;) {
-    const where = ['fingerprint = ?']
-    const params: SqlValue[] = [fingerprint]
-    if (query.projectId !== undefined) { where.push('project_id = ?'); params.push(query.projectId) }
-    if (Number.isFinite(below)) { where.push('hour < ?'); params.push(below) }
-    if (query.from !== undefined) { where.push('hour >= ?'); params.push(hourOf(query.from)) }
+  for await (const window of hourWindows(db, walk)) {
+    const { where, params } = probe(projects, window, query.fingerprint as string)
     // Each hour's first and last sighting narrow the read to the part of the hour that holds the
     // fingerprint: a rare one seen once in an hour is a seek to one ts, not a walk of the hour.
     const hours = await db.all<{ hour: number, first: number, last: number }>(
-      `SELECT hour, MIN(first_seen) AS first, MAX(last_seen) AS last FROM log_fingerprint_hours WHERE ${where.join(' AND ')} ` +
-      `GROUP BY hour ORDER BY hour DESC LIMIT ${HOURS_PER_READ}`, params)
+      `SELECT hour, MIN(first_seen) AS first, MAX(last_seen) AS last FROM log_fingerprint_hours WHERE ${where} ` +
+      'GROUP BY hour ORDER BY hour DESC', params)
     for (const { hour, first, last } of hours) {
       const h = Number(hour)
       const range = { ...query, from: Math.max(h, Number(first), query.from ?? -Infinity), to: Math.min(h + HOUR_MS, Number(last) + 1, upper) }
-      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, true))
+      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, true, projects))
       if (found.length > query.limit) return found
     }
-    if (hours.length < HOURS_PER_READ) return found
-    below = Number(hours[hours.length - 1]?.hour)
   }
+  return found
 }
 
 /** Text buckets read per round trip while walking back in time: six hours. */

@@ -253,6 +253,42 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.equal((await store.logs.search({ projectId: p.id, fingerprint: 'never', limit: 10 })).events.length, 0)
   })
 
+  t.test('the fingerprint questions reach across a long stretch of empty hours, in every project', async (t) => {
+    // Rollup hours are probed by primary key, newest first, and an empty stretch (an event sent
+    // with an old ts, kept until the next purge) is skipped in one seek per project.
+    const store = await fresh(t)
+    const p = await newProject(store, 'p')
+    const q = await newProject(store, 'q')
+    const DAY = 24 * HOUR
+    const at = (projectId: number, message: string, ts: number, receivedAt = ts) =>
+      store.logs.insertBatch(projectId, null, [event({ message, ts, fingerprint: message.startsWith('x') ? 'fp-x' : 'other' })], receivedAt)
+    await at(p.id, 'x 90 days ago', T0 - 90 * DAY)
+    await at(q.id, 'x 45 days ago in q', T0 - 45 * DAY)
+    await at(p.id, 'other 10 days ago', T0 - 10 * DAY)
+    await at(p.id, 'x 2 hours ago', T0 - 2 * HOUR)
+    await at(p.id, 'x now', T0)
+    await at(p.id, 'other now', T0 + 1)
+    const messages = async (query: Omit<LogQuery, 'limit'>) => (await searchAll(store, query)).map((e) => e.message)
+    t.same(await messages({ projectId: p.id, fingerprint: 'fp-x' }), ['x now', 'x 2 hours ago', 'x 90 days ago'])
+    t.same(await messages({ fingerprint: 'fp-x' }), ['x now', 'x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'every project')
+    t.same(await messages({ fingerprint: 'fp-x', to: T0 - HOUR }), ['x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'below a bound')
+    t.same(await messages({ fingerprint: 'fp-x', from: T0 - 60 * DAY, to: T0 - HOUR }), ['x 2 hours ago', 'x 45 days ago in q'], 'within a range')
+    t.same(await messages({ projectId: q.id, fingerprint: 'other' }), [], 'a fingerprint the project never had')
+    const pages: string[] = []
+    let before: LogQuery['before']
+    for (let i = 0; i < 10; i++) {
+      const page = await store.logs.search({ fingerprint: 'fp-x', limit: 1, ...(before === undefined ? {} : { before }) })
+      pages.push(...page.events.map((e) => e.message))
+      if (page.next === null) break
+      before = page.next
+    }
+    t.same(pages, ['x now', 'x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'one event a page')
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-x', T0 - 90 * DAY + 1), true, 'received 90 days ago, behind 87 empty days')
+    t.equal(await store.alerts.seenBefore(p.id, 'fp-x', T0 - 90 * DAY), false, 'not before its first receipt')
+    t.equal(await store.alerts.seenBefore(q.id, 'fp-x', T0), true)
+    t.equal(await store.alerts.seenBefore(q.id, 'other', T0 + 2), false, 'another project\'s fingerprint')
+  })
+
   t.test('alerts.seenBefore: a fingerprint counts as seen only when it was received before the given time', async (t) => {
     const store = await fresh(t)
     const p = await newProject(store)
