@@ -163,7 +163,7 @@ export function createAlertStore (db: SqlRunner): AlertStore {
       // first received, as long as its events are kept: a probe of its primary key per stored
       // hour (fingerprint-hours.ts), newest first, not a search of `logs`. A week of hours per
       // read: retention keeps at most three days, so one read nearly always answers.
-      for await (const hours of hourWindows(db, { projects: [projectId], size: SEEN_HOURS_PER_READ })) {
+      for await (const { hours } of hourWindows(db, { projects: [projectId], size: SEEN_HOURS_PER_READ })) {
         const { where, params } = probe([projectId], hours, fingerprint)
         const rows = await db.all(`SELECT 1 AS seen FROM log_fingerprint_hours WHERE ${where} AND first_received < ? LIMIT 1`, [...params, before])
         if (rows.length > 0) return true

@@ -18,21 +18,20 @@ export function hourWindow (top: number, floor: number, size: number): number[] 
   return hours
 }
 
+/** (project, hour) pairs one probe statement seeks at most: both planners hold every pair in memory. */
+export const MAX_PROBES = 480
+
 /**
- * The newest hour below `below` (exclusive; undefined: no bound) in which any of `projects` has
- * rollup rows, or null. One MAX per project, each a seek down the primary key, so a stretch of
- * empty hours (an event sent with an ancient ts, kept until the next purge) costs one seek, not
- * one probe per hour.
+ * The newest hour below `below` (exclusive; undefined: no bound) in which the project has rollup
+ * rows, or null. A seek down the primary key, so a stretch of empty hours (an event sent with an
+ * ancient ts, kept until the next purge) costs one seek, not one probe per hour.
  */
-async function newestHour (db: SqlRunner, projects: number[], below: number | undefined): Promise<number | null> {
-  const bound = below === undefined ? '' : ' AND hour < ?'
-  const tops = await Promise.all(projects.map(async (projectId) => {
-    const rows = await db.all<{ h: number | null }>(`SELECT MAX(hour) AS h FROM log_fingerprint_hours WHERE project_id = ?${bound}`,
-      below === undefined ? [projectId] : [projectId, below])
-    return rows[0]?.h ?? null
-  }))
-  const found = tops.filter((h): h is number => h !== null).map(Number)
-  return found.length === 0 ? null : Math.max(...found)
+async function newestHour (db: SqlRunner, projectId: number, below: number | undefined): Promise<number | null> {
+  const rows = await db.all<{ h: number | null }>(
+    `SELECT MAX(hour) AS h FROM log_fingerprint_hours WHERE project_id = ?${below === undefined ? '' : ' AND hour < ?'}`,
+    below === undefined ? [projectId] : [projectId, below])
+  const h = rows[0]?.h
+  return h === null || h === undefined ? null : Number(h)
 }
 
 export interface HourWalk {
@@ -46,21 +45,39 @@ export interface HourWalk {
   size: number
 }
 
+export interface HourWindow {
+  /** Newest first. */
+  hours: number[]
+  /** The projects with rows among these hours, in groups of at most MAX_PROBES / hours pairs. */
+  groups: number[][]
+}
+
 /**
- * The hours holding rollup rows of `walk.projects`, newest first, `walk.size` at a time, as
- * windows to probe with `probe()`. The caller stops when it has what it needs.
+ * The hours holding rollup rows of `walk.projects`, newest first, `walk.size` at a time, each
+ * with the projects that have rows there, to probe with `probe()`. A project is sought again only
+ * after a window it had rows in. The caller stops when it has what it needs.
  */
-export async function * hourWindows (db: SqlRunner, walk: HourWalk): AsyncGenerator<number[]> {
-  if (walk.projects.length === 0) return
+export async function * hourWindows (db: SqlRunner, walk: HourWalk): AsyncGenerator<HourWindow> {
   const floor = walk.floor ?? -Infinity
-  let below = walk.below
+  const tops = new Map<number, number | null>()
+  const seek = (projects: number[], below: number | undefined) =>
+    Promise.all(projects.map(async (p) => { tops.set(p, await newestHour(db, p, below)) }))
+  await seek(walk.projects, walk.below)
   for (;;) {
-    const top = await newestHour(db, walk.projects, below)
-    if (top === null || top < floor) return
-    const hours = hourWindow(top, floor, walk.size)
-    yield hours
-    below = hours[hours.length - 1] as number
+    const live = [...tops.values()].filter((h): h is number => h !== null && h >= floor)
+    if (live.length === 0) return
+    const hours = hourWindow(Math.max(...live), floor, walk.size)
+    const lowest = hours[hours.length - 1] as number
+    const present = walk.projects.filter((p) => (tops.get(p) ?? -Infinity) >= lowest)
+    yield { hours, groups: chunk(present, Math.max(1, Math.floor(MAX_PROBES / hours.length))) }
+    await seek(present, lowest)
   }
+}
+
+function chunk<T> (xs: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size))
+  return out
 }
 
 /**

@@ -161,17 +161,30 @@ async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: 
     ...(query.from === undefined ? {} : { floor: hourOf(query.from) })
   }
   const found: LogRecord[] = []
-  for await (const window of hourWindows(db, walk)) {
-    const { where, params } = probe(projects, window, query.fingerprint as string)
+  for await (const { hours, groups } of hourWindows(db, walk)) {
     // Each hour's first and last sighting narrow the read to the part of the hour that holds the
     // fingerprint: a rare one seen once in an hour is a seek to one ts, not a walk of the hour.
-    const hours = await db.all<{ hour: number, first: number, last: number }>(
-      `SELECT hour, MIN(first_seen) AS first, MAX(last_seen) AS last FROM log_fingerprint_hours WHERE ${where} ` +
-      'GROUP BY hour ORDER BY hour DESC', params)
-    for (const { hour, first, last } of hours) {
-      const h = Number(hour)
-      const range = { ...query, from: Math.max(h, Number(first), query.from ?? -Infinity), to: Math.min(h + HOUR_MS, Number(last) + 1, upper) }
-      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, true, projects))
+    const sightings = new Map<number, { first: number, last: number, projects: number[] }>()
+    for (const group of groups) {
+      const { where, params } = probe(group, hours, query.fingerprint as string)
+      const rows = await db.all<{ project_id: number, hour: number, first_seen: number, last_seen: number }>(
+        `SELECT project_id, hour, first_seen, last_seen FROM log_fingerprint_hours WHERE ${where}`, params)
+      for (const r of rows) {
+        const hour = Number(r.hour)
+        const seen = sightings.get(hour)
+        if (seen === undefined) {
+          sightings.set(hour, { first: Number(r.first_seen), last: Number(r.last_seen), projects: [Number(r.project_id)] })
+        } else {
+          seen.first = Math.min(seen.first, Number(r.first_seen))
+          seen.last = Math.max(seen.last, Number(r.last_seen))
+          seen.projects.push(Number(r.project_id))
+        }
+      }
+    }
+    for (const h of [...sightings.keys()].sort((a, b) => b - a)) {
+      const { first, last, projects: among } = sightings.get(h) as { first: number, last: number, projects: number[] }
+      const range = { ...query, from: Math.max(h, first, query.from ?? -Infinity), to: Math.min(h + HOUR_MS, last + 1, upper) }
+      found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, true, among))
       if (found.length > query.limit) return found
     }
   }

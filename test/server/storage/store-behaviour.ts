@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import type { Store } from '../../../server/dist/app.js'
 import type { StoredEvent } from '../../../server/dist/ingest/validate.js'
+import { MAX_PROBES } from '../../../server/dist/storage/fingerprint-hours.js'
 import { PURGE_SLICE } from '../../../server/dist/storage/maintenance-store.js'
 import type { LogQuery, LogRow } from '../../../server/dist/storage/store.js'
 
@@ -287,6 +288,30 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.equal(await store.alerts.seenBefore(p.id, 'fp-x', T0 - 90 * DAY), false, 'not before its first receipt')
     t.equal(await store.alerts.seenBefore(q.id, 'fp-x', T0), true)
     t.equal(await store.alerts.seenBefore(q.id, 'other', T0 + 2), false, 'another project\'s fingerprint')
+  })
+
+  t.test('the fingerprint filter across more projects than one probe statement holds', async (t) => {
+    // 24 hours a read and at most MAX_PROBES (project, hour) pairs a statement: 25 projects take two.
+    const store = await fresh(t)
+    const perProbe = Math.floor(MAX_PROBES / 24)
+    const projects = []
+    for (let i = 0; i <= perProbe + 4; i++) projects.push(await newProject(store, `p${i}`))
+    const wanted: string[] = []
+    for (const [i, p] of projects.entries()) {
+      // Project i has the fingerprint i hours ago and again, for every fifth, 30 hours earlier.
+      const ts = T0 - i * HOUR
+      await store.logs.insertBatch(p.id, null, [event({ message: `p${i}`, ts, fingerprint: 'shared' }), event({ message: `p${i} other`, ts, fingerprint: 'other' })], ts)
+      if (i % 5 === 0) await store.logs.insertBatch(p.id, null, [event({ message: `p${i} earlier`, ts: ts - 30 * HOUR, fingerprint: 'shared' })], ts - 30 * HOUR)
+    }
+    for (const [i] of projects.entries()) wanted.push(`p${i}`)
+    for (const [i] of projects.entries()) if (i % 5 === 0) wanted.push(`p${i} earlier`)
+    const byTime = (await searchAll(store, { fingerprint: 'shared' })).map((e) => e.message)
+    t.same(byTime, wanted.sort((a, b) => tsOf(b) - tsOf(a)), 'every project, newest first')
+    function tsOf (m: string): number {
+      const i = Number(/^p(\d+)/.exec(m)?.[1])
+      return T0 - i * HOUR - (m.endsWith('earlier') ? 30 * HOUR : 0)
+    }
+    t.equal((await searchAll(store, { fingerprint: 'shared', from: T0 - 10 * HOUR + 1 })).length, 10, 'a time range')
   })
 
   t.test('alerts.seenBefore: a fingerprint counts as seen only when it was received before the given time', async (t) => {
