@@ -151,11 +151,19 @@ function migrate (migrations: Migration[]): string[] {
   }
 }
 
+/**
+ * The writer takes a restart request after answering, not before: the answer is on its way while
+ * the copy and its fsync run, and with a single client the next batch is still being sent and
+ * checked meanwhile. Taken before each request, every restart (6.7 ms median, 27 ms at most in
+ * a seed-batch run) was added whole to the latency of the batch that came next.
+ */
+function restartIfAsked (): void {
+  if (role !== 'writer' || Atomics.compareExchange(restartWanted, 0, RESTART_WANTED, RESTART_RUNNING) !== RESTART_WANTED) return
+  try { restartWal(db) } catch { /* busy: the checkpointer asks again */ }
+  Atomics.store(restartWanted, 0, RESTART_NONE)
+}
+
 function handle (req: ThreadRequest): unknown {
-  if (role === 'writer' && Atomics.compareExchange(restartWanted, 0, RESTART_WANTED, RESTART_RUNNING) === RESTART_WANTED) {
-    try { restartWal(db) } catch { /* busy: the checkpointer asks again */ }
-    Atomics.store(restartWanted, 0, RESTART_NONE)
-  }
   switch (req.op) {
     case 'all': return prepare(req.sql).all(...req.params as SqlValue[])
     case 'run': {
@@ -180,4 +188,5 @@ parentPort?.on('message', (req: ThreadRequest) => {
   }
   parentPort?.postMessage(res)
   if (req.op === 'close') parentPort?.close()
+  else restartIfAsked()
 })
