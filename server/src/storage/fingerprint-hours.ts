@@ -4,7 +4,7 @@ import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 // "In which hours does fingerprint F occur?" (the /api/logs fingerprint filter, alerting's "seen
 // before?") answered from the hourly fingerprint rollup's primary key (project_id, hour,
 // fingerprint), probed once per hour, instead of from an index that starts with the fingerprint.
-// That index (migrations 005, dropped in 009) put a second entry at a random place for every new
+// That index (added by migration 005, dropped by 009) put a second entry at a random place for every new
 // fingerprint of every hour: with messages that carry ids, every event. Retention keeps a few
 // dozen hours, so the probes are few.
 
@@ -89,4 +89,32 @@ export function probe (projects: number[], hours: number[], fingerprint: string)
     where: `project_id IN (${placeholders(projects.length)}) AND hour IN (${placeholders(hours.length)}) AND fingerprint = ?`,
     params: [...projects, ...hours, fingerprint]
   }
+}
+
+export interface ProbedRow { project_id: number, hour: number, first_seen: number, last_seen: number }
+
+export interface Sighting {
+  hour: number
+  /** The first and last time the fingerprint was seen in the hour, across the projects. */
+  first: number
+  last: number
+  /** The projects that had it in the hour. */
+  projects: number[]
+}
+
+/** The probes' rows of one window as one sighting per hour, newest first. Pure. */
+export function sightingsByHour (rows: ProbedRow[]): Sighting[] {
+  const byHour = new Map<number, Sighting>()
+  for (const r of rows) {
+    const hour = Number(r.hour)
+    const seen = byHour.get(hour)
+    if (seen === undefined) {
+      byHour.set(hour, { hour, first: Number(r.first_seen), last: Number(r.last_seen), projects: [Number(r.project_id)] })
+    } else {
+      seen.first = Math.min(seen.first, Number(r.first_seen))
+      seen.last = Math.max(seen.last, Number(r.last_seen))
+      seen.projects.push(Number(r.project_id))
+    }
+  }
+  return [...byHour.values()].sort((a, b) => b.hour - a.hour)
 }

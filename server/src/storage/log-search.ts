@@ -1,5 +1,5 @@
 import { levelName } from '../ingest/levels.js'
-import { hourWindows, probe } from './fingerprint-hours.js'
+import { hourWindows, probe, sightingsByHour, type ProbedRow } from './fingerprint-hours.js'
 import { HOUR_MS, hourOf } from './rollup-rows.js'
 import { placeholders, type SqlRunner, type SqlValue } from './sql-runner.js'
 import { mayMatch, queryBits, TEXT_BUCKET_MS, textBucketOf } from './text-bits.js'
@@ -164,26 +164,13 @@ async function searchByFingerprintHours (db: SqlRunner, query: LogQuery, lower: 
   for await (const { hours, groups } of hourWindows(db, walk)) {
     // Each hour's first and last sighting narrow the read to the part of the hour that holds the
     // fingerprint: a rare one seen once in an hour is a seek to one ts, not a walk of the hour.
-    const sightings = new Map<number, { first: number, last: number, projects: number[] }>()
+    const rows: ProbedRow[] = []
     for (const group of groups) {
       const { where, params } = probe(group, hours, query.fingerprint as string)
-      const rows = await db.all<{ project_id: number, hour: number, first_seen: number, last_seen: number }>(
-        `SELECT project_id, hour, first_seen, last_seen FROM log_fingerprint_hours WHERE ${where}`, params)
-      for (const r of rows) {
-        const hour = Number(r.hour)
-        const seen = sightings.get(hour)
-        if (seen === undefined) {
-          sightings.set(hour, { first: Number(r.first_seen), last: Number(r.last_seen), projects: [Number(r.project_id)] })
-        } else {
-          seen.first = Math.min(seen.first, Number(r.first_seen))
-          seen.last = Math.max(seen.last, Number(r.last_seen))
-          seen.projects.push(Number(r.project_id))
-        }
-      }
+      rows.push(...await db.all<ProbedRow>(`SELECT project_id, hour, first_seen, last_seen FROM log_fingerprint_hours WHERE ${where}`, params))
     }
-    for (const h of [...sightings.keys()].sort((a, b) => b - a)) {
-      const { first, last, projects: among } = sightings.get(h) as { first: number, last: number, projects: number[] }
-      const range = { ...query, from: Math.max(h, first, query.from ?? -Infinity), to: Math.min(h + HOUR_MS, last + 1, upper) }
+    for (const { hour, first, last, projects: among } of sightingsByHour(rows)) {
+      const range = { ...query, from: Math.max(hour, first, query.from ?? -Infinity), to: Math.min(hour + HOUR_MS, last + 1, upper) }
       found.push(...await selectLogs(db, range, lower, query.limit + 1 - found.length, true, among))
       if (found.length > query.limit) return found
     }
