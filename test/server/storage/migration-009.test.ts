@@ -1,7 +1,6 @@
 import t from 'tap'
-import { openStore } from '../../../server/dist/app.js'
 import type { LogQuery } from '../../../server/dist/storage/store.js'
-import { backends, createBackend } from '../../helpers/backends.js'
+import { backends, createTestStore } from '../../helpers/backends.js'
 import { rawSql, tableIndexes } from '../../helpers/raw-sql.js'
 import { event } from './store-behaviour.js'
 
@@ -14,11 +13,8 @@ const HOUR = 3_600_000
 
 for (const kind of backends()) {
   t.test(`${kind}: 009 applied to a database that already holds events`, async (t) => {
-    const backend = await createBackend(kind)
-    t.teardown(() => backend.destroy())
-    const store = openStore(backend.databaseUrl)
-    t.teardown(() => store.close())
-    await store.migrate()
+    const { store, backend, destroy } = await createTestStore(kind)
+    t.teardown(destroy)
     // Back to version 8, as the data would be before the upgrade.
     const index = kind === 'sqlite'
       ? 'CREATE INDEX log_fingerprint_hours_fingerprint ON log_fingerprint_hours (fingerprint, project_id, hour)'
