@@ -179,8 +179,8 @@ export async function run (ctx) {
         `what ÷ ceiling divides by, so the machine's drift between them moves both sides of the ratio alike (here: ${drift.join('; ')}).`,
       'CPU is the target process, all threads (100% = one core); CPU/batch is its CPU time per accepted batch. The load generator and MariaDB share the same cores.',
       '"Every message new" is the ceiling again with each message of each batch made unique (its batch number appended), as a ' +
-        'service that puts ids into its messages sends them: every event then adds an hourly fingerprint rollup row (two ' +
-        'scattered index entries) instead of counting into one of the same 200. No target; ÷ ceiling is against "both".',
+        'service that puts ids into its messages sends them: every event then adds an hourly fingerprint rollup row (at a ' +
+        'scattered place in its primary key) instead of counting into one of the same 200. No target; ÷ ceiling is against "both".',
       'errors counts non-2xx answers, socket errors and timeouts.',
       'In the CPU table, "machine busy" is the share of both cores in use over the load; "target process" is the receiver, the ' +
         'parse-only route or the store alone; "MariaDB server" is read from /proc when it runs on this machine; the load generator ' +
