@@ -1,9 +1,9 @@
 import t from 'tap'
 import { openStore } from '../../../server/dist/app.js'
-import type { LogQuery, LogRow } from '../../../server/dist/storage/store.js'
+import type { LogQuery } from '../../../server/dist/storage/store.js'
 import { backends, createBackend } from '../../helpers/backends.js'
 import { logIndexes, rawSql } from '../../helpers/raw-sql.js'
-import { event } from './store-behaviour.js'
+import { event, pagedMessages } from './store-behaviour.js'
 
 // Migration 008 drops logs' (ts, id) index; a search across every project, and the dashboard's
 // recent errors, are then a query in each project, merged. Applied to a database that already holds events, it must leave every filter
@@ -46,18 +46,7 @@ for (const kind of backends()) {
     t.equal(everything.length, 180)
     const expected = (keep: (r: Record<string, unknown>) => boolean): string[] => everything.filter(keep).map((r) => String(r.message))
 
-    /** Every page of the search, 7 at a time, followed by its keyset. */
-    const paged = async (query: Omit<LogQuery, 'limit' | 'before'>): Promise<string[]> => {
-      const out: LogRow[] = []
-      let before: LogQuery['before']
-      for (let pages = 0; pages < 100; pages++) {
-        const page = await store.logs.search({ ...query, limit: 7, ...(before === undefined ? {} : { before }) })
-        out.push(...page.events)
-        if (page.next === null) return out.map((e) => e.message)
-        before = page.next
-      }
-      throw new Error('the pages never ended')
-    }
+    const paged = (query: Omit<LogQuery, 'limit' | 'before'>): Promise<string[]> => pagedMessages(store, query, 7)
     t.same(await paged({}), expected(() => true), 'no filter: every project, newest first, across pages')
     t.same(await paged({ levels: [50] }), expected((r) => Number(r.level) === 50), 'a level')
     t.same(await paged({ fingerprint: 'shared' }), expected((r) => r.fingerprint === 'shared'), 'a fingerprint two projects share')

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { LogQuery } from '../../../server/dist/storage/store.js'
 import { backends, createTestStore } from '../../helpers/backends.js'
 import { rawSql, tableIndexes } from '../../helpers/raw-sql.js'
-import { event } from './store-behaviour.js'
+import { event, pagedMessages } from './store-behaviour.js'
 
 // Migration 009 drops the rollup's index that starts with the fingerprint; the fingerprint filter
 // and alerting's "seen before?" then probe the rollup's primary key hour by hour. Applied to a
@@ -41,17 +41,7 @@ for (const kind of backends()) {
 
     const rare = await rawSql(backend.databaseUrl, "SELECT project_id, ts, message FROM logs WHERE fingerprint = 'rare' ORDER BY ts DESC, id DESC")
     t.equal(rare.length, 80)
-    const paged = async (query: Omit<LogQuery, 'limit' | 'before'>): Promise<string[]> => {
-      const out: string[] = []
-      let before: LogQuery['before']
-      for (let pages = 0; pages < 100; pages++) {
-        const page = await store.logs.search({ ...query, limit: 7, ...(before === undefined ? {} : { before }) })
-        out.push(...page.events.map((e) => e.message))
-        if (page.next === null) return out
-        before = page.next
-      }
-      throw new Error('the pages never ended')
-    }
+    const paged = (query: Omit<LogQuery, 'limit' | 'before'>): Promise<string[]> => pagedMessages(store, query, 7)
     t.same(await paged({ fingerprint: 'rare' }), rare.map((r) => String(r.message)), 'every project, newest first, across pages')
     const a = projects[0]!
     t.same(await paged({ projectId: a.id, fingerprint: 'rare' }),

@@ -17,6 +17,19 @@ export function event (over: Partial<StoredEvent> & { message: string }): Stored
   return { ts: T0, level: 30, source: null, stack: null, context: null, fingerprint: 'fp', ...over }
 }
 
+/** The messages of every page of a search, `limit` at a time, each page after the last one's keyset. */
+export async function pagedMessages (store: Store, query: Omit<LogQuery, 'limit' | 'before'>, limit: number): Promise<string[]> {
+  const out: string[] = []
+  let before: LogQuery['before']
+  for (let pages = 0; pages < 100; pages++) {
+    const page = await store.logs.search({ ...query, limit, ...(before === undefined ? {} : { before }) })
+    out.push(...page.events.map((e) => e.message))
+    if (page.next === null) return out
+    before = page.next
+  }
+  throw new Error('the pages never ended')
+}
+
 async function searchAll (store: Store, query: Omit<LogQuery, 'limit'>): Promise<LogRow[]> {
   const page = await store.logs.search({ limit: 1000, ...query })
   return page.events
@@ -238,15 +251,7 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
       await store.logs.insertBatch(p.id, null, batch, ts)
       await store.logs.insertBatch(q.id, null, [event({ message: `q ${h}`, ts, fingerprint: 'fp-x' })], ts)
     }
-    const pages: string[] = []
-    let before: { ts: number, id: number } | undefined
-    for (let i = 0; i < 100; i++) {
-      const page = await store.logs.search({ projectId: p.id, fingerprint: 'fp-x', limit: 7, ...(before === undefined ? {} : { before }) })
-      pages.push(...page.events.map((e) => e.message))
-      if (page.next === null) break
-      before = page.next
-    }
-    t.same(pages, [...wanted].reverse(), 'every event of the fingerprint in this project, newest first, once')
+    t.same(await pagedMessages(store, { projectId: p.id, fingerprint: 'fp-x' }, 7), [...wanted].reverse(), 'every event of the fingerprint in this project, newest first, once')
     const ranged = await store.logs.search({ projectId: p.id, fingerprint: 'fp-x', from: start + 10 * HOUR, to: start + 12 * HOUR + 1_003, limit: 100 })
     t.same(ranged.events.map((e) => e.message), ['x 12 a', 'x 11 b', 'x 11 a'], 'a time range cuts inside an hour (hour 10 has none)')
     const all = await store.logs.search({ fingerprint: 'fp-x', limit: 1000 })
@@ -275,15 +280,7 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     t.same(await messages({ fingerprint: 'fp-x', to: T0 - HOUR }), ['x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'below a bound')
     t.same(await messages({ fingerprint: 'fp-x', from: T0 - 60 * DAY, to: T0 - HOUR }), ['x 2 hours ago', 'x 45 days ago in q'], 'within a range')
     t.same(await messages({ projectId: q.id, fingerprint: 'other' }), [], 'a fingerprint the project never had')
-    const pages: string[] = []
-    let before: LogQuery['before']
-    for (let i = 0; i < 10; i++) {
-      const page = await store.logs.search({ fingerprint: 'fp-x', limit: 1, ...(before === undefined ? {} : { before }) })
-      pages.push(...page.events.map((e) => e.message))
-      if (page.next === null) break
-      before = page.next
-    }
-    t.same(pages, ['x now', 'x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'one event a page')
+    t.same(await pagedMessages(store, { fingerprint: 'fp-x' }, 1), ['x now', 'x 2 hours ago', 'x 45 days ago in q', 'x 90 days ago'], 'one event a page')
     t.equal(await store.alerts.seenBefore(p.id, 'fp-x', T0 - 90 * DAY + 1), true, 'received 90 days ago, behind 87 empty days')
     t.equal(await store.alerts.seenBefore(p.id, 'fp-x', T0 - 90 * DAY), false, 'not before its first receipt')
     t.equal(await store.alerts.seenBefore(q.id, 'fp-x', T0), true)
@@ -296,21 +293,19 @@ export function storeBehaviour (t: Test, open: OpenStore): void {
     const perProbe = Math.floor(MAX_PROBES / 24)
     const projects = []
     for (let i = 0; i <= perProbe + 4; i++) projects.push(await newProject(store, `p${i}`))
-    const wanted: string[] = []
+    const wanted: Array<{ message: string, ts: number }> = []
     for (const [i, p] of projects.entries()) {
       // Project i has the fingerprint i hours ago and again, for every fifth, 30 hours earlier.
       const ts = T0 - i * HOUR
       await store.logs.insertBatch(p.id, null, [event({ message: `p${i}`, ts, fingerprint: 'shared' }), event({ message: `p${i} other`, ts, fingerprint: 'other' })], ts)
-      if (i % 5 === 0) await store.logs.insertBatch(p.id, null, [event({ message: `p${i} earlier`, ts: ts - 30 * HOUR, fingerprint: 'shared' })], ts - 30 * HOUR)
+      wanted.push({ message: `p${i}`, ts })
+      if (i % 5 === 0) {
+        await store.logs.insertBatch(p.id, null, [event({ message: `p${i} earlier`, ts: ts - 30 * HOUR, fingerprint: 'shared' })], ts - 30 * HOUR)
+        wanted.push({ message: `p${i} earlier`, ts: ts - 30 * HOUR })
+      }
     }
-    for (const [i] of projects.entries()) wanted.push(`p${i}`)
-    for (const [i] of projects.entries()) if (i % 5 === 0) wanted.push(`p${i} earlier`)
     const byTime = (await searchAll(store, { fingerprint: 'shared' })).map((e) => e.message)
-    t.same(byTime, wanted.sort((a, b) => tsOf(b) - tsOf(a)), 'every project, newest first')
-    function tsOf (m: string): number {
-      const i = Number(/^p(\d+)/.exec(m)?.[1])
-      return T0 - i * HOUR - (m.endsWith('earlier') ? 30 * HOUR : 0)
-    }
+    t.same(byTime, wanted.sort((a, b) => b.ts - a.ts).map((w) => w.message), 'every project, newest first')
     t.equal((await searchAll(store, { fingerprint: 'shared', from: T0 - 10 * HOUR + 1 })).length, 10, 'a time range')
   })
 
