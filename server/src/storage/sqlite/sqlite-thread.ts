@@ -35,7 +35,7 @@ db.pragma('synchronous = NORMAL')
 // Checkpoints (the only fsyncs under WAL + NORMAL) would otherwise run inside whichever commit
 // crosses the threshold, stalling that batch for the disk. A thread of its own copies the WAL back
 // (wal-checkpoint.ts), and reads never queue behind its fsync; the writer only finishes a copy,
-// between two transactions, once the WAL has grown past its bound.
+// right after answering a message, once the WAL has grown past its bound.
 // Once a checkpoint has copied the whole WAL, the writer starts it again from the top, reusing the
 // file; the first commit after that cuts a file grown past this back to it, so a burst or a purge
 // does not keep its disk space.
@@ -52,8 +52,9 @@ let ticksAsked = 0
 const checkpoints = role === 'checkpointer'
   ? setInterval(() => {
     // Two checkpoints at once: one of them answers busy at once. So none while the writer runs its
-    // RESTART, nor for one tick after asking: a writer at work takes the request within a
-    // transaction. One still waiting after that is idle, and copying goes on without it.
+    // RESTART, nor for one tick after asking: a writer at work takes the request as soon as it has
+    // answered its current message. One still waiting after that is idle, and copying goes on
+    // without it.
     const state = Atomics.load(restartWanted, 0)
     if (state === RESTART_RUNNING || (state === RESTART_WANTED && ticksAsked++ < 1)) return
     try {
