@@ -110,7 +110,10 @@ export async function run (ctx) {
         rows: sizeRows
       }
     ],
-    notes: ['CPU/batch is the target process\'s CPU time (all its threads) per accepted batch: it holds steady when other work shares the cores; latency does not.'],
+    notes: [
+      'CPU/batch is the target process\'s CPU time (all its threads) per accepted batch: it holds steady when other work shares the cores; latency does not.',
+      'Every request of a single-client run is built and signed before the run starts, each with its own batch id and timestamps 10 ms after the previous batch\'s, so the load generator allocates nothing, and pauses for no collection of its own, while a request is in flight (bench/README.md).'
+    ],
     checks,
     data: { seed, sizes }
   }
