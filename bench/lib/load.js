@@ -20,9 +20,14 @@ export const PREBUILT_SPACING_MS = 10
 export function prebuiltRequests ({ key, secret, template, amount, path, runId = 'run', now = Date.now(), spacingMs = PREBUILT_SPACING_MS }) {
   return Array.from({ length: amount }, (_, i) => {
     const t = template.options === undefined ? template : batchTemplate({ ...template.options, now: now + i * spacingMs })
-    const suffix = Buffer.from(`${runId}-${process.pid}-${sequence++}"}`)
-    return { method: 'POST', path, headers: new PrefixSigner(key, secret, t.prefix).headersFor(suffix), body: Buffer.concat([t.prefix, suffix]) }
+    return { method: 'POST', path, ...nextBatch(new PrefixSigner(key, secret, t.prefix), t.prefix, runId) }
   })
+}
+
+/** Headers and body for the next batch id of this process: `prefix` is the template's, `signer` signs over it. */
+function nextBatch (signer, prefix, runId) {
+  const suffix = Buffer.from(`${runId}-${process.pid}-${sequence++}"}`)
+  return { headers: signer.headersFor(suffix), body: Buffer.concat([prefix, suffix]) }
 }
 
 /**
@@ -62,10 +67,7 @@ export function hammer ({ url, key, secret, template, connections = 1, seconds, 
           current = next
           signer = new PrefixSigner(key, secret, current.prefix)
         }
-        const suffix = Buffer.from(`${runId}-${process.pid}-${sequence++}"}`)
-        req.headers = signer.headersFor(suffix)
-        req.body = Buffer.concat([current.prefix, suffix])
-        return req
+        return Object.assign(req, nextBatch(signer, current.prefix, runId))
       }
     }]
   }
