@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 // @ts-expect-error plain JavaScript module without types
-import { hammer, prebuiltRequests } from '../../bench/lib/load.js'
+import { hammer, PREBUILT_MAX_REQUESTS, prebuiltRequests, sendsPrebuilt } from '../../bench/lib/load.js'
 // @ts-expect-error plain JavaScript module without types
 import { batchTemplate } from '../../bench/lib/seed-batch.js'
 import { verifySignature } from '../../server/src/ingest/signature.js'
@@ -54,4 +54,14 @@ t.test('one client, a fixed amount: every request reaches the server once, in or
   t.equal(new Set(received.map((s) => s.batch_id)).size, 6, 'six batch ids')
   const firsts = received.map((s) => Date.parse((s.events[0] as { ts: string }).ts))
   t.ok(firsts.every((ts, i) => i === 0 || ts > (firsts[i - 1] as number)), 'sent in the order built, timestamps rising')
+})
+
+t.test('only one unpaced client with at most PREBUILT_MAX_REQUESTS requests sends them pre-built', async (t) => {
+  t.equal(PREBUILT_MAX_REQUESTS, 500)
+  t.equal(sendsPrebuilt({ connections: 1, amount: 300 }), true, 'the seed run')
+  t.equal(sendsPrebuilt({ connections: 1, amount: 500 }), true, 'at the bound')
+  t.equal(sendsPrebuilt({ connections: 1, amount: 501 }), false, 'past it: memory and the signature window')
+  t.equal(sendsPrebuilt({ connections: 2, amount: 20 }), false, 'two clients would send the same list')
+  t.equal(sendsPrebuilt({ connections: 1, seconds: 10 }), false, 'a timed load')
+  t.equal(sendsPrebuilt({ connections: 1, amount: 300, rate: 4 }), false, 'a paced (remote) load')
 })
