@@ -9,6 +9,16 @@ import { spoolDir } from './fixtures/helpers/dirs.js'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Ends the logger and waits until the transport has finished: its closing spools what no primary
+ * confirmed (port 9 refuses it), and the test's spool folder must still be there to take it.
+ */
+async function end (logger: winston.Logger, transport: TeknoTransport): Promise<void> {
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+}
+
 /** Nothing listens on port 9 of 127.0.0.1 and no line should go there: every primary here is healthy. */
 function teknoWith (t: { teardown (fn: () => void): void }, primary: Transport): TeknoTransport {
   return new TeknoTransport({ url: 'http://127.0.0.1:9', key: 'k', secret: 's', spoolDir: spoolDir(t), primary, onWarning: () => {} })
@@ -47,14 +57,15 @@ t.test('a silent primary gets nothing, and a format that drops a line drops it',
   }
   const silent = new Recorder({ silent: true })
   const dropping = new Recorder({ format: winston.format((info) => info.message === 'drop me' ? false : info)() })
-  const loggers = [silent, dropping].map((primary) => winston.createLogger({ transports: [teknoWith(t, primary)] }))
+  const transports = [silent, dropping].map((primary) => teknoWith(t, primary))
+  const loggers = transports.map((transport) => winston.createLogger({ transports: [transport] }))
   for (const logger of loggers) {
     logger.info('keep me')
     logger.info('drop me')
   }
   await pause(20)
   t.same(seen, ['keep me'], 'only the dropping primary\'s kept line')
-  for (const logger of loggers) logger.close()
+  await Promise.all(loggers.map((logger, i) => end(logger, transports[i] as TeknoTransport)))
 })
 
 t.test('a primary with a _write of its own still gets every line through write()', async (t) => {
@@ -70,12 +81,13 @@ t.test('a primary with a _write of its own still gets every line through write()
       callback()
     }
   }
-  const logger = winston.createLogger({ transports: [teknoWith(t, new OwnWrite())] })
+  const transport = teknoWith(t, new OwnWrite())
+  const logger = winston.createLogger({ transports: [transport] })
   for (let i = 0; i < 500; i++) logger.info('line', { i })
   await pause(100)
   t.equal(written.length, 500, 'every line')
   t.ok(written.every((n, i) => n === i), 'in order')
-  logger.close()
+  await end(logger, transport)
 })
 
 t.test('a primary that never finishes a line holds the logger back for a second, not for ever', async (t) => {
@@ -96,5 +108,5 @@ t.test('a primary that never finishes a line holds the logger back for a second,
   const waited = Date.now() - started
   t.ok(waited >= 900, `the next lines waited for the first (${waited} ms)`)
   t.equal(logged, 3)
-  logger.close()
+  await end(logger, transport)
 })
