@@ -1,6 +1,6 @@
 // `npm run bench`: runs the scenarios (one a file, bench/*.bench.js) against 127.0.0.1, prints a
 // table for each, saves the figures under bench/results/ and regenerates docs/benchmarks.md.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -131,6 +131,9 @@ export async function main (argv = process.argv.slice(2)) {
   }
   if (options.remote !== null) printRemoteCleanup(options.remote, ctx.runId)
   if (ctx.profileDir !== undefined) process.stdout.write(`CPU profiles: ${ctx.profileDir} (open in Chrome DevTools or summarise with node bench/lib/profile-summary.js FILE)\n`)
+  // What the receivers and children wrote is only wanted when something failed.
+  if (failed === 0) rmSync(ctx.logDir, { recursive: true, force: true })
+  else process.stdout.write(`Logs of the receivers and child processes: ${ctx.logDir}\n`)
   return failed === 0 ? 0 : 1
 }
 
