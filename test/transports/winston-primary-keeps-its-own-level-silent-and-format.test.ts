@@ -39,9 +39,7 @@ t.test('a File primary writes only its own level and above, through its own form
   logger.error('kept', { i: 3 })
   logger.log({ level: 'error', message: 'an exception the primary does not handle', exception: true, i: 4 })
   t.equal(transport.stats().sent + transport.stats().spooled + transport.stats().bufferedBytes, 0, 'nothing was diverted')
-  const finished = once(transport, 'finish')
-  logger.end()
-  await finished
+  await end(logger, transport)
   await pause(50)
 
   t.same(readFileSync(filename, 'utf8').trim().split('\n'), ['warn|kept|2', 'error|kept|3'])
@@ -57,15 +55,17 @@ t.test('a silent primary gets nothing, and a format that drops a line drops it',
   }
   const silent = new Recorder({ silent: true })
   const dropping = new Recorder({ format: winston.format((info) => info.message === 'drop me' ? false : info)() })
-  const transports = [silent, dropping].map((primary) => teknoWith(t, primary))
-  const loggers = transports.map((transport) => winston.createLogger({ transports: [transport] }))
-  for (const logger of loggers) {
+  const pairs = [silent, dropping].map((primary) => {
+    const transport = teknoWith(t, primary)
+    return { transport, logger: winston.createLogger({ transports: [transport] }) }
+  })
+  for (const { logger } of pairs) {
     logger.info('keep me')
     logger.info('drop me')
   }
   await pause(20)
   t.same(seen, ['keep me'], 'only the dropping primary\'s kept line')
-  await Promise.all(loggers.map((logger, i) => end(logger, transports[i] as TeknoTransport)))
+  await Promise.all(pairs.map(({ logger, transport }) => end(logger, transport)))
 })
 
 t.test('a primary with a _write of its own still gets every line through write()', async (t) => {
