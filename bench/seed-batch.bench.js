@@ -2,7 +2,7 @@
 // each flush. Measured on each database next to the parse-only route, in the same run, then
 // across batch sizes for the chart in docs/benchmarks.md.
 import { withTarget } from './lib/context.js'
-import { runLoad, sendsPrebuilt } from './lib/load.js'
+import { PREBUILT_SPACING_MS, runLoad, sendsPrebuilt } from './lib/load.js'
 import { BACKEND_LABEL } from './lib/options.js'
 import { measureParseOnly } from './parse-only-baseline.bench.js'
 import { batchTemplate, SEED_BYTES, SEED_EVENTS } from './lib/seed-batch.js'
@@ -115,7 +115,7 @@ export async function run (ctx) {
     notes: [
       'CPU/batch is the target process\'s CPU time (all its threads) per accepted batch: it holds steady when other work shares the cores; latency does not.',
       ...(sendsPrebuilt({ connections: 1, amount: ctx.options.requests, rate: ctx.options.remote?.rate })
-        ? ['Every request of a single-client run is built and signed before the run starts, each with its own batch id and timestamps 10 ms after the previous batch\'s, so the load generator allocates nothing, and pauses for no collection of its own, while a request is in flight (bench/README.md).']
+        ? [`Every request of a single-client run is built and signed before the run starts, each with its own batch id and timestamps ${PREBUILT_SPACING_MS} ms after the previous batch's, so the load generator allocates nothing, and pauses for no collection of its own, while a request is in flight (bench/README.md).`]
         : [])
     ],
     checks,
