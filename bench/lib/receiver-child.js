@@ -5,6 +5,7 @@ import { buildApp, loadConfig, openStore } from '../../server/dist/app.js'
 import { fingerprint } from '../../server/dist/ingest/fingerprint.js'
 import { validateBatch } from '../../server/dist/ingest/validate.js'
 import { buildParseOnlyApp } from './parse-only-app.js'
+import { bareInsert } from './bare-insert.js'
 import { purgeByIdRange } from './fallback-purge.js'
 import { countOldRows, seedOldRows } from './old-rows.js'
 import { batchTemplate, bodyFor, freshTemplate } from './seed-batch.js'
@@ -63,33 +64,28 @@ async function start () {
  * Inserts the same validated batches the receiver would store, with no HTTP in between. With
  * `distinct`, every message of every batch is new (its batch's number appended, its fingerprint
  * computed again, as validation would): each event then adds a fingerprint rollup row, the costly
- * end of a service that puts ids into its messages.
+ * end of a service that puts ids into its messages. With `limit`, it stops after that many batches
+ * even before `seconds` are up (the seed batch's single-client row).
  */
-async function ceiling ({ seconds, inserters, count, bytes, distinct = false }) {
-  // Fresh timestamps every 100 ms, as the load generator sends them (seed-batch.js).
-  let template = batchTemplate({ count, bytes })
-  let events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
-  const refresh = () => {
-    const next = freshTemplate(template)
-    if (next === template) return
-    template = next
-    events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
-  }
+async function ceiling ({ seconds, inserters, count, bytes, distinct = false, limit = Infinity }) {
+  const nextEvents = validatedEvents({ count, bytes })
   const latencies = []
   let batches = 0
+  let events = 0
   let n = 0
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const deadline = t0 + seconds * 1000
   const worker = async () => {
-    while (performance.now() < deadline) {
-      refresh()
+    while (performance.now() < deadline && n < limit) {
+      const validated = nextEvents()
       const batchNo = n++
-      const batch = distinct ? events.map((e) => withMessage(e, `${e.message} #${batchNo}`)) : events
+      const batch = distinct ? validated.map((e) => withMessage(e, `${e.message} #${batchNo}`)) : validated
       const start = performance.now()
       await store.logs.insertBatch(projectId, `ceiling-${process.pid}-${batchNo}`, batch, Date.now())
       latencies.push(performance.now() - start)
       batches++
+      events += batch.length
     }
   }
   await Promise.all(Array.from({ length: inserters }, worker))
@@ -97,12 +93,35 @@ async function ceiling ({ seconds, inserters, count, bytes, distinct = false }) 
   const cpu = process.cpuUsage(cpu0)
   return {
     batches,
-    events: batches * events.length,
+    events,
     ms,
     latency: summarize(latencies),
     // Raw, so that two measurements of the ceiling can be put together (storage-ceiling.bench.js).
     samples: latencies,
-    cpuPercent: ((cpu.user + cpu.system) / 1000) / ms * 100
+    cpuPercent: ((cpu.user + cpu.system) / 1000) / ms * 100,
+    cpuMsPerBatch: batches === 0 ? null : (cpu.user + cpu.system) / 1000 / batches
+  }
+}
+
+/** The database's own floor: the same rows, the plainest way, into a table with only a key (bare-insert.js). */
+function bare ({ warmup, batches, count, bytes }) {
+  return bareInsert(options.databaseUrl, { warmup, batches, nextEvents: validatedEvents({ count, bytes }) })
+}
+
+/**
+ * The validated events of a seed-like batch, as the receiver would store them, with fresh
+ * timestamps every 100 ms, as the load generator sends them (seed-batch.js).
+ */
+function validatedEvents ({ count, bytes }) {
+  let template = batchTemplate({ count, bytes })
+  let events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+  return () => {
+    const next = freshTemplate(template)
+    if (next !== template) {
+      template = next
+      events = validateBatch(JSON.parse(bodyFor(template, 'x').toString('utf8')), Date.now()).events
+    }
+    return events
   }
 }
 
@@ -124,6 +143,7 @@ const commands = {
   countOlder,
   stats: async () => ({ cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }),
   ceiling,
+  bare,
   seedOld,
   purgeFallback: (args) => purgeByIdRange(options.databaseUrl, args),
   close: async () => {
