@@ -17,8 +17,8 @@ const BYTES_PER_EVENT = SEED_BYTES / SEED_EVENTS
 const P99_TARGET_MS = 10
 const SEED_GOAL_LOCAL_MS = 300
 const SEED_GOAL_REMOTE_MS = 1000
-/** A bound on each floor's run; the batch count ends it long before. */
-const FLOOR_SECONDS_MAX = 600
+/** A bound on each baseline's run; the batch count ends it long before. */
+const BASELINE_SECONDS_MAX = 600
 
 function loadsFor (ctx) {
   const { requests } = ctx.options
@@ -48,18 +48,18 @@ async function measureReceiver (ctx, kind, loads) {
 }
 
 /**
- * The floors under the receiver's row, in a storage child of their own: the store's
+ * The baselines under each database's row, in a storage child of their own: the store's
  * logs.insertBatch with the same batches and no HTTP, then the same rows written the plainest way
- * into a table with only a primary key (lib/bare-insert.js). The second is what the database
- * itself takes on this machine, whatever a receiver does.
+ * into a table with only a primary key (lib/bare-insert.js): what this database gives the
+ * simplest writer, whatever a receiver does on top.
  */
-async function measureFloors (ctx, kind, loads) {
+async function measureBaselines (ctx, kind, loads) {
   const [warmup, seed] = loads
   const sizes = { count: SEED_EVENTS, bytes: seed.template.bytes }
   return withTarget(ctx, 'storage', kind, async (target) => {
     ctx.progress.update(`${BACKEND_LABEL[kind]} seed batch, storage only, ${seed.amount} batches`)
-    await target.call('ceiling', { seconds: FLOOR_SECONDS_MAX, inserters: 1, ...sizes, limit: warmup.amount })
-    const storage = await target.call('ceiling', { seconds: FLOOR_SECONDS_MAX, inserters: 1, ...sizes, limit: seed.amount })
+    await target.call('ceiling', { seconds: BASELINE_SECONDS_MAX, inserters: 1, ...sizes, limit: warmup.amount })
+    const storage = await target.call('ceiling', { seconds: BASELINE_SECONDS_MAX, inserters: 1, ...sizes, limit: seed.amount })
     ctx.progress.update(`${BACKEND_LABEL[kind]} seed batch, bare INSERT, ${seed.amount} batches`)
     const bare = await target.call('bare', { warmup: warmup.amount, batches: seed.amount, ...sizes })
     return {
@@ -82,7 +82,7 @@ async function measureRemote (ctx, loads) {
 export async function run (ctx) {
   const loads = loadsFor(ctx)
   const measured = {}
-  const floors = {}
+  const baselines = {}
   if (ctx.options.remote !== null) {
     measured.remote = await measureRemote(ctx, loads)
   } else {
@@ -90,7 +90,7 @@ export async function run (ctx) {
     for (const kind of ctx.options.backends) {
       ctx.progress.log(`seed batch on ${BACKEND_LABEL[kind]}`)
       measured[kind] = await measureReceiver(ctx, kind, loads)
-      floors[kind] = await measureFloors(ctx, kind, loads)
+      baselines[kind] = await measureBaselines(ctx, kind, loads)
     }
   }
 
@@ -108,7 +108,7 @@ export async function run (ctx) {
       fmtMs(cpuMsPerBatch(s)),
       `${s.ok}/${s.requests}`
     ])
-    const under = floors[s.target]
+    const under = baselines[s.target]
     if (under === undefined) continue
     for (const [what, f] of [['storage only', under.storage], ['bare INSERT', under.bare]]) {
       rows.push([`${BACKEND_LABEL[s.target]}, ${what}`, fmtMs(f.latency.p50), fmtMs(f.latency.p90), fmtMs(f.latency.p99), fmtMs(f.latency.max),
@@ -121,9 +121,10 @@ export async function run (ctx) {
     const goal = s.target === 'remote' ? SEED_GOAL_REMOTE_MS : SEED_GOAL_LOCAL_MS
     checks.push({ label: `seed batch p99 under ${goal} ms (${BACKEND_LABEL[s.target]})`, value: fmtMs(s.latency.p99), pass: s.latency.p99 != null && s.latency.p99 < goal })
     if (s.target === 'remote') continue
-    // The floors of this machine's tail: the route that only parses, the store alone, and the
-    // database alone. When one of them is near the target, what is left is the difference.
-    const under = floors[s.target]
+    // What this machine's tail is made of: the route that only parses, the store alone, and the
+    // simplest writer on the same database. When one of them is near the target, what is left is
+    // the difference.
+    const under = baselines[s.target]
     const beside = [
       ...(floor?.p99 == null ? [] : [`parse-only route: ${fmtMs(floor.p99)}`]),
       ...(under === undefined ? [] : [`storage only: ${fmtMs(under.storage.latency.p99)}`, `a bare INSERT of the same rows: ${fmtMs(under.bare.latency.p99)}`])
@@ -155,14 +156,14 @@ export async function run (ctx) {
       }
     ],
     notes: [
-      '"storage only" is the store\'s logs.insertBatch with the same batches, one after another, in a process of its own with no HTTP. "bare INSERT" writes the same rows the plainest way, in a transaction a batch, into a table with the same columns and only a primary key (no other index, rollup, batch id or rate counter): what the database itself takes on this machine to store those rows, before any receiver adds to it.',
+      '"storage only" is the store\'s logs.insertBatch with the same batches, one after another, in a process of its own with no HTTP. "bare INSERT" writes the same rows the plainest way, in a transaction a batch, into a table with the same columns and only a primary key (no other index, rollup, batch id or rate counter): what this database gives the simplest writer. It is a reference, not a bound: on SQLite it checkpoints on the writing thread, which the store does not.',
       'CPU/batch is the target process\'s CPU time (all its threads) per accepted batch: it holds steady when other work shares the cores; latency does not.',
       ...(sendsPrebuilt({ connections: 1, amount: ctx.options.requests, rate: ctx.options.remote?.rate })
         ? [`Every request of a single-client run is built and signed before the run starts, each with its own batch id and timestamps ${PREBUILT_SPACING_MS} ms after the previous batch's, so the load generator allocates nothing, and pauses for no collection of its own, while a request is in flight (bench/README.md).`]
         : [])
     ],
     checks,
-    data: { seed, sizes, floors }
+    data: { seed, sizes, baselines }
   }
 }
 

@@ -103,7 +103,7 @@ async function ceiling ({ seconds, inserters, count, bytes, distinct = false, li
   }
 }
 
-/** The database's own floor: the same rows, the plainest way, into a table with only a key (bare-insert.js). */
+/** The simplest writer on the same database: the same rows, in one transaction a batch, into a table with only a key (bare-insert.js). */
 function bare ({ warmup, batches, count, bytes }) {
   return bareInsert(options.databaseUrl, { warmup, batches, nextEvents: validatedEvents({ count, bytes }) })
 }

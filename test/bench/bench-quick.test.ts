@@ -36,11 +36,11 @@ t.test('npm run bench -- --only seed-batch writes a JSON result', async (t) => {
     t.equal(s.latency.count, 5, `${s.target}: a latency for each`)
   }
   t.equal(seed.data.sizes.sqlite.length, 6, 'one point per batch size')
-  // The floors under the receiver's row: the store alone, then the database alone.
-  for (const floor of ['storage', 'bare']) {
-    t.equal(seed.data.floors.sqlite[floor].batches, 5, `${floor}: as many batches as the receiver got`)
-    t.equal(seed.data.floors.sqlite[floor].latency.count, 5, `${floor}: a latency for each`)
+  // The baselines under the receiver's row: the store alone, then the simplest writer.
+  for (const baseline of ['storage', 'bare']) {
+    t.equal(seed.data.baselines.sqlite[baseline].batches, 5, `${baseline}: as many batches as the receiver got`)
+    t.equal(seed.data.baselines.sqlite[baseline].latency.count, 5, `${baseline}: a latency for each`)
   }
   t.match(stdout, /SQLite, storage only .* 5 stored/, 'the table shows the store alone')
-  t.match(stdout, /SQLite, bare INSERT .* 5 stored/, 'and the database alone')
+  t.match(stdout, /SQLite, bare INSERT .* 5 stored/, 'and the simplest writer')
 })
