@@ -64,3 +64,22 @@ export function primaryTaker (primary: Transport): (info: Info) => Pending | nul
     }
   }
 }
+
+type FileStream = NodeJS.WritableStream & { errored?: Error | null, path?: unknown }
+
+/**
+ * For winston's File: why its file stream failed, or null. File pipes its lines into an
+ * fs.WriteStream (`_dest`) whose errors it only logs under DEBUG, so a full disk or a file that
+ * cannot be opened is invisible from outside. Its lines then pile up in front of the stream
+ * until the process ends, and none reaches the file. Other primaries answer null: their errors
+ * are events.
+ */
+export function fileFailure (primary: Transport): (() => string | null) | undefined {
+  const file = primary as Transport & { filename?: unknown, _dest?: FileStream }
+  if (typeof file.filename !== 'string' || !('_dest' in file || '_stream' in file)) return undefined
+  return () => {
+    const error = file._dest?.errored
+    if (error === undefined || error === null) return null
+    return `its file ${String(file._dest?.path ?? file.filename)} failed (${error.message})`
+  }
+}

@@ -3,7 +3,7 @@ import { Overflow } from './core/overflow.js'
 import { resolveOptions, type Injected, type Resolved, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromWinston } from './map-winston.js'
-import { primaryTaker, type Pending } from './winston-primary.js'
+import { fileFailure, primaryTaker, type Pending } from './winston-primary.js'
 
 export type { TeknoOptions } from './core/options.js'
 export type { ShipperStats } from './core/shipper.js'
@@ -20,6 +20,11 @@ type Info = Record<string | symbol, unknown>
  * that never drains and never fails must not stall the app's logger; its lines are in the ring.
  */
 const PRIMARY_DRAIN_WAIT_MS = 1000
+/**
+ * While log() waits for a File primary, how often it looks whether the file stream failed. Such a
+ * wait never ends by itself: the lines are stuck in front of a stream that has stopped.
+ */
+const FILE_FAILURE_POLL_MS = 50
 /** How long flushing or closing waits for the primary's own flush or end before going on without it. */
 const PRIMARY_END_WAIT_MS = 4000
 type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
@@ -60,6 +65,8 @@ export class TeknoTransport extends Transport {
   #shipper: Shipper
   #source: string | undefined
   #primary: Primary | null
+  /** A File primary: log() also looks whether its file failed while it waits for it. */
+  #watchesFile = false
   #overflow: Overflow<Info> | null = null
   #closing: Promise<void> | null = null
   /** The line just handed to the primary, while the primary holds it back. */
@@ -81,6 +88,8 @@ export class TeknoTransport extends Transport {
     this.#primary = primary ?? null
     if (primary !== undefined) {
       const take = primaryTaker(primary)
+      const failure = fileFailure(primary)
+      this.#watchesFile = failure !== undefined
       const origins = originsOf(primary, resolved)
       // A file or the console makes no requests to watch: nothing to warn about.
       if (origins === undefined && !writesLocally(primary)) this.#shipper.reporter.warn('primary-origins', 'cannot tell which HTTP requests are the primary\'s; only its errors and trip() divert logs (set failover.origins)')
@@ -90,7 +99,8 @@ export class TeknoTransport extends Transport {
         toEvent: (info) => fromWinston(info, this.#source),
         sink: (info) => { this.#pending = take(info) },
         origins,
-        watchAllOrigins: false
+        watchAllOrigins: false,
+        failure
       })
       const overflow = this.#overflow
       // Listening also keeps an 'error' of the primary from throwing inside the app.
@@ -120,16 +130,21 @@ export class TeknoTransport extends Transport {
     this.#pending = null
     let done = false
     let forget = (): void => {}
+    let poll: NodeJS.Timeout | undefined
     const next = (): void => {
       if (done) return
       done = true
       clearTimeout(timer)
+      clearInterval(poll)
       forget()
       callback()
     }
     const timer = setTimeout(next, PRIMARY_DRAIN_WAIT_MS)
     timer.unref()
     forget = pending(next)
+    // Not unref'd: a process with nothing else to do must stay until it knows whether the file took
+    // the line, or that line and those behind it in the logger are lost with the process.
+    if (!done && this.#watchesFile) poll = setInterval(() => { if (this.#overflow?.failed() === true) next() }, FILE_FAILURE_POLL_MS)
   }
 
   /** Resolves when everything logged so far is committed by the receiver or safe in the spool. */
@@ -185,6 +200,12 @@ export class TeknoTransport extends Transport {
       })
     const ended = finished(primary)
     if (!primary.writableEnded) primary.end()
+    // A File whose stream failed waits for that stream's end, which will not come: its lines go
+    // to the receiver now rather than after PRIMARY_END_WAIT_MS.
+    if (this.#overflow?.failed() === true) {
+      primary.close?.()
+      return false
+    }
     let ok = await within(ended, PRIMARY_END_WAIT_MS, false)
     primary.close?.()
     // An older winston File finishes without waiting for its file stream, which its close ends.

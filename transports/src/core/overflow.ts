@@ -15,6 +15,11 @@ export interface OverflowOptions<T> {
   origins: string[] | undefined
   /** Without known origins, in-process transports must not mistake the app's own HTTP for the primary's. */
   watchAllOrigins: boolean
+  /**
+   * Reads a failure the primary keeps to itself (winston's File only logs its file stream's errors
+   * under DEBUG): null while it is healthy, else why it is not.
+   */
+  failure?: () => string | null
 }
 
 /**
@@ -62,7 +67,7 @@ export class Overflow<T> {
 
   write (item: T): void {
     const route = this.#failover.route()
-    if (route === 'receiver') {
+    if (route === 'receiver' || this.failed()) {
       this.#o.shipper.push(this.#o.toEvent(item))
       return
     }
@@ -111,6 +116,18 @@ export class Overflow<T> {
       this.#replay(tag)
     }
     if (this.#failover.record(result)) this.#replay(undefined)
+  }
+
+  /**
+   * True when the primary can be seen to have failed on its own (`failure`). The first time it is
+   * seen in each spell of sending to it, the primary is tripped: a broken file stream stays broken,
+   * so one sighting is enough, and the lines it was handed go to the receiver.
+   */
+  failed (): boolean {
+    const why = this.#o.failure?.() ?? null
+    if (why === null) return false
+    if (this.#failover.route() !== 'receiver') this.trip(why)
+    return true
   }
 
   trip (reason = 'tripped by the app', forMs?: number): void {

@@ -1,0 +1,61 @@
+import t from 'tap'
+import { once } from 'node:events'
+import winston from 'winston'
+import { TeknoTransport } from 'tekno-logger/winston'
+import { startReceiver, type RunningReceiver } from '../helpers/receiver.js'
+import { allEvents } from './fixtures/helpers/events.js'
+import { spoolDir } from './fixtures/helpers/dirs.js'
+
+// A full disk is when a file primary loses lines. winston's File only logs its file stream's
+// errors under DEBUG: before the transport read the stream's state, the lines piled up in the
+// logger in front of the stopped stream, none reached the receiver, and a process with nothing
+// else to do exited with all of them. /dev/full answers every write with ENOSPC, as a full disk does.
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function fullDisk (t: { teardown (fn: () => void): void }, receiver: RunningReceiver, warnings: string[]): { transport: TeknoTransport, logger: winston.Logger } {
+  const primary = new winston.transports.File({ filename: '/dev/full' })
+  const transport = new TeknoTransport({
+    url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), flushIntervalMs: 50, primary, onWarning: (w) => warnings.push(w.message)
+  })
+  return { transport, logger: winston.createLogger({ transports: [transport] }) }
+}
+
+async function missingFrom (receiver: RunningReceiver, lines: number): Promise<number[]> {
+  const stored = new Set((await allEvents(receiver)).map((e) => e.context.i as number | undefined))
+  const missing = []
+  for (let i = 0; i < lines; i++) if (!stored.has(i)) missing.push(i)
+  return missing
+}
+
+t.test('a burst of more lines than the ring holds, logged into a File on a full disk, all reaches the receiver', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const warnings: string[] = []
+  const { transport, logger } = fullDisk(t, receiver, warnings)
+  const lines = 12_000 // more than the default ring of 5 000
+  for (let i = 0; i < lines; i++) logger.info(`line ${i}`, { i })
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+  t.same(await missingFrom(receiver, lines), [], 'no line is missing')
+  t.ok(warnings.some((w) => w.includes('/dev/full') && w.includes('ENOSPC')), `a warning names the file and the error: ${warnings.join(' | ')}`)
+  t.ok(transport.stats().switches >= 1, 'the primary was tripped')
+})
+
+t.test('an app that keeps logging into a File on a full disk is not held back, and loses nothing', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const { transport, logger } = fullDisk(t, receiver, [])
+  let i = 0
+  while (i < 1000) {
+    for (let n = 0; n < 10; n++) logger.info(`line ${i}`, { i: i++ })
+    await pause(10)
+  }
+  // Before, the File held each line for a second: 2 209 lines were waiting in the logger after 3 s.
+  t.ok(logger.writableLength < 50, `the logger keeps up (${logger.writableLength} lines waiting in it)`)
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+  t.same(await missingFrom(receiver, 1000), [], 'no line is missing')
+})
