@@ -10,6 +10,12 @@ import type { PinoConfig, PinoPrimaryTarget } from './pino.js'
 
 export interface PinoPrimary {
   write (line: string): void
+  /**
+   * While the primary loads, or one that writes to a file descriptor holds more than its
+   * high-water mark: resolves once it is loaded, has room or has failed, or after a second.
+   * Null when there is nothing to wait for.
+   */
+  room (): Promise<void> | null
   trip (reason?: string, forMs?: number): void
   close (): Promise<void>
 }
@@ -44,6 +50,22 @@ function originsOf (options: Record<string, unknown> | undefined, explicit: stri
 }
 
 /**
+ * How long the read loop waits for the primary to load, or a file primary to make room, before
+ * reading on anyway: one that never loads, drains or fails must not stop the logs.
+ */
+const ROOM_WAIT_MS = 1000
+
+/** Resolves when `work` does or after `ms`, whichever comes first; the timer does not outlive it. */
+export async function within (work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([work, new Promise((resolve) => { timer = setTimeout(resolve, ms) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
  * A destination writing straight to a file descriptor (sonic-boom: pino/file, pino.destination,
  * pino-roll): once it has closed, every line it took was written to its file or terminal.
  */
@@ -58,13 +80,15 @@ function writesToFd (stream: NodeJS.WritableStream): boolean {
 export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, shipper: Shipper, toEvent: (line: string) => TeknoEvent, config: () => PinoConfig | null, inWorker: boolean): PinoPrimary {
   let stream: NodeJS.WritableStream | null = null
   let pending: string[] | null = []
+  /** The fd primary's last write() answered false, and no 'drain' has come since. */
+  let full = false
   const overflow = new Overflow<string>({
     options,
     shipper,
     toEvent,
     sink: (line) => {
       if (pending !== null) pending.push(line)
-      else stream!.write(line + '\n')
+      else if (!stream!.write(line + '\n') && writesToFd(stream!)) full = true
     },
     origins: originsOf(target.options, options.failover.origins),
     // Inside our own worker every request that is not ours is the primary's; in the app's
@@ -82,6 +106,7 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
     }
     stream = await made
     stream.on('error', (err: Error) => overflow.result({ ok: false, message: err.message }, undefined))
+    stream.on('drain', () => { full = false })
     for (const line of pending ?? []) stream.write(line + '\n')
     pending = null
   })().catch((err: Error) => {
@@ -92,6 +117,21 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
 
   return {
     write: (line) => overflow.write(line),
+    room () {
+      if (pending !== null) return within(ready, ROOM_WAIT_MS)
+      const primary = stream
+      if (!full || primary === null || overflow.state === 'diverted') return null
+      const drained = new Promise<void>((resolve) => {
+        const done = (): void => {
+          primary.off('drain', done)
+          primary.off('error', done)
+          resolve()
+        }
+        primary.once('drain', done)
+        primary.once('error', done)
+      })
+      return within(drained, ROOM_WAIT_MS)
+    },
     trip: (reason, forMs) => overflow.trip(reason, forMs),
     async close () {
       await ready

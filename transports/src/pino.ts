@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { resolveOptions, type Injected, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromPinoLine, fromPinoRecord, readPinoLine, type PinoKeys, type PinoRecord } from './map-pino.js'
-import { openPinoPrimary, type PinoPrimary } from './pino-primary.js'
+import { openPinoPrimary, within, type PinoPrimary } from './pino-primary.js'
 
 export type { TeknoOptions } from './core/options.js'
 export type { ShipperStats } from './core/shipper.js'
@@ -19,6 +19,9 @@ export interface TeknoPinoOptions extends TeknoOptions {
 }
 
 export interface PinoConfig { levels?: unknown, messageKey?: string, errorKey?: string }
+
+/** How long the first line waits for pino's config message. */
+const CONFIG_WAIT_MS = 1000
 
 /**
  * pino posts its messageKey/errorKey to the worker when the logger is built. We read that message
@@ -60,23 +63,23 @@ function create (options: TeknoPinoOptions & Injected, inWorker: boolean): Tekno
   }
   // The first lines can be read before pino's config message is handled; they wait for it (a
   // second at most) so that a custom messageKey applies to them too.
-  let held: PinoRecord[] | null = inWorker ? [] : null
-  const release = (): void => {
-    const lines = held ?? []
-    held = null
-    for (const line of lines) deliver(line)
-  }
-  if (inWorker) watchPinoConfig(keys, config, release)
+  let configSeen: Promise<void> | null = null
+  if (inWorker) configSeen = new Promise((resolve) => { watchPinoConfig(keys, config, resolve) })
 
   const stream = build(async (source: AsyncIterable<PinoRecord>) => {
     if (options.primary !== undefined) primary = openPinoPrimary(options.primary, resolved, shipper, toEvent, () => config.current, inWorker)
     // Only enqueue here: awaiting the network would let a slow receiver push back into the app.
+    // The waits below are pino's own: a primary still loading, or a file primary's backpressure as
+    // pino/file alone would feel it. Meanwhile the lines wait in pino's buffers, not in front of
+    // the primary, where more than the ring holds could be lost with a full disk.
     for await (const record of source) {
-      if (held === null) {
-        deliver(record)
-      } else if (held.push(record) === 1) {
-        setTimeout(release, 1000).unref()
+      if (configSeen !== null) {
+        await within(configSeen, CONFIG_WAIT_MS)
+        configSeen = null
       }
+      deliver(record)
+      const room = (primary as PinoPrimary | null)?.room()
+      if (room != null) await room
     }
   }, {
     // Each line is parsed here once and kept as text too. With parse: 'lines' the line would be
@@ -85,7 +88,6 @@ function create (options: TeknoPinoOptions & Injected, inWorker: boolean): Tekno
     parseLine: readPinoLine,
     metadata: false,
     async close () {
-      release()
       // The primary first: what it fails to deliver while closing still reaches the shipper.
       await (primary as PinoPrimary | null)?.close()
       await shipper.close()
