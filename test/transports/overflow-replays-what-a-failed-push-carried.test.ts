@@ -38,6 +38,38 @@ t.test('a push that fails after a later one succeeded still has its lines replay
   await shipper.close()
 })
 
+t.test('pushes answered out of order: once the earlier one succeeds too, the later one\'s lines are confirmed with it', async (t) => {
+  // winston's Http sends a request a line, many at once; they need not finish in order.
+  let releaseSlow = (): void => {}
+  const server = createServer((req, res) => {
+    req.resume()
+    if (req.url === '/slow') releaseSlow = () => res.writeHead(204).end()
+    else res.writeHead(204).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const receiver = fakeFetch([accepted()])
+  const options = resolveOptions({ url: 'http://127.0.0.1:9', key: 'k', secret: 's', spoolDir: false, fetch: receiver.fetch, onWarning: () => {} })
+  const shipper = new Shipper(options)
+  const overflow = new Overflow<string>({
+    options, shipper, toEvent: (line) => ({ level: 'info', message: line }), sink: () => {}, origins: [origin], watchAllOrigins: false
+  })
+  for (const line of ['a', 'b', 'c']) overflow.write(line)
+  const slow = fetch(`${origin}/slow`, { method: 'POST', body: 'a b c' })
+  for (const line of ['d', 'e']) overflow.write(line)
+  await fetch(`${origin}/fast`, { method: 'POST', body: 'd e' })
+  releaseSlow()
+  await slow
+  t.equal(overflow.inflight, 0, 'both answered')
+  overflow.write('f')
+  // Closing a primary that did not end locally replays whatever is unconfirmed: only 'f' is.
+  overflow.close(false)
+  await shipper.close()
+  t.same(receiver.calls.flatMap((c) => c.json.events.map((e: any) => e.message)), ['f'], 'a to e were delivered by the primary, only f was never pushed')
+})
+
 t.test('close: a local primary that ended cleanly confirms its lines; any doubt replays them', async (t) => {
   const closeWith = async (before: (overflow: Overflow<string>) => Promise<void> | void, endedLocally: boolean, origins: string[] = []): Promise<string[]> => {
     const receiver = fakeFetch([accepted(), accepted(), accepted()])

@@ -36,6 +36,8 @@ export class Overflow<T> {
   #requestIds = 0
   #lastTag = 0
   #inflight = new Map<number, { floor: number, tag: number }>()
+  /** The newest item a successful request may have carried. */
+  #succeeded = 0
   /** Set by any failure the primary showed, or a trip: its end is then no proof of anything. */
   #failed = false
 
@@ -64,6 +66,8 @@ export class Overflow<T> {
 
   get state (): State { return this.#failover.state }
   get switches (): number { return this.#switches }
+  /** Primary requests started and not answered yet. */
+  get inflight (): number { return this.#inflight.size }
 
   write (item: T): void {
     const route = this.#failover.route()
@@ -100,10 +104,17 @@ export class Overflow<T> {
     const request = id === undefined ? undefined : this.#inflight.get(id)
     if (id !== undefined) this.#inflight.delete(id)
     if (request === undefined) return this.result(result, undefined)
+    if (!result.ok) return this.result(result, request.tag)
     // A success must not confirm items an earlier request still in flight may carry: if that one
-    // fails later, its items are still in the ring to replay.
-    let tag = request.tag
-    if (result.ok) for (const other of this.#inflight.values()) tag = Math.min(tag, other.floor)
+    // fails later, its items are still in the ring to replay. Once it is answered, the items of
+    // the later requests that succeeded meanwhile are confirmed with it: everything up to the
+    // newest success that no request in flight may carry was carried by a request that succeeded,
+    // or by one that failed and was replayed. (Confirming only up to the last request answered
+    // left 1 471 of 2 000 lines to be replayed at close after winston's Http, a request a line,
+    // had delivered all of them.)
+    this.#succeeded = Math.max(this.#succeeded, request.tag)
+    let tag = this.#succeeded
+    for (const other of this.#inflight.values()) tag = Math.min(tag, other.floor)
     this.result(result, tag)
   }
 
