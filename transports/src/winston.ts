@@ -25,14 +25,23 @@ const PRIMARY_DRAIN_WAIT_MS = 1000
  * wait never ends by itself: the lines are stuck in front of a stream that has stopped.
  */
 const FILE_FAILURE_POLL_MS = 50
+/** How often end() looks whether the logger has handed over the lines it held. */
+const LOGGER_DRAIN_POLL_MS = 5
 /** How long flushing or closing waits for the primary's own flush or end before going on without it. */
 const PRIMARY_END_WAIT_MS = 4000
 type Primary = Transport & { flush?: () => Promise<unknown>, batcher?: { url?: unknown }, options?: { host?: unknown } }
 
-/** Where the primary sends its HTTP, when it says so; winston-loki keeps it on its batcher. */
+/**
+ * Where the primary sends its HTTP, when it says so: winston-loki keeps it on its batcher, and
+ * winston's Http keeps a bare host, a port and `ssl` apart.
+ */
 function originsOf (primary: Primary, resolved: Resolved): string[] | undefined {
   if (resolved.failover.origins !== undefined) return resolved.failover.origins
-  const candidates = [primary.batcher?.url, primary.options?.host, (primary as { host?: unknown }).host]
+  const { host, port, ssl } = primary as { host?: unknown, port?: unknown, ssl?: unknown }
+  const candidates = [primary.batcher?.url, primary.options?.host, host]
+  if (typeof host === 'string' && typeof ssl === 'boolean' && (typeof port === 'number' || typeof port === 'string')) {
+    candidates.push(`${ssl ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`)
+  }
   const found = candidates.map((c) => String(c ?? '')).filter((c) => /^https?:\/\//.test(c))
   return found.length > 0 ? found : undefined
 }
@@ -69,6 +78,8 @@ export class TeknoTransport extends Transport {
   #watchesFile = false
   #overflow: Overflow<Info> | null = null
   #closing: Promise<void> | null = null
+  /** When end() stops waiting for the logger to hand over its lines (0: end() not called yet). */
+  #endWaitUntil = 0
   /** The line just handed to the primary, while the primary holds it back. */
   #pending: Pending | null = null
   /** Lines whose 'logged' is due on the next turn: one setImmediate for a burst, not one a line. */
@@ -166,6 +177,23 @@ export class TeknoTransport extends Transport {
     return { ...this.#shipper.stats(), switches: this.#overflow?.switches ?? 0 }
   }
 
+  /**
+   * winston's logger ends its transports once its own input has ended, while lines it has already
+   * formatted may still wait in it for a transport that holds it back, as this one does while its
+   * primary has not taken a line. Written after end(), they fail with 'write after end', which the
+   * logger throws inside the app (winston's own Http transport, used alone, does the same). So
+   * end() waits, up to PRIMARY_END_WAIT_MS, until the logger has handed over what it holds.
+   */
+  override end (...args: any[]): this {
+    const logger = (this as { parent?: { readableLength?: number } | null }).parent
+    if (this.#endWaitUntil === 0) this.#endWaitUntil = performance.now() + PRIMARY_END_WAIT_MS
+    if ((logger?.readableLength ?? 0) > 0 && !this.writableEnded && performance.now() < this.#endWaitUntil) {
+      setTimeout(() => { this.end(...args) }, LOGGER_DRAIN_POLL_MS)
+      return this
+    }
+    return super.end(...args)
+  }
+
   /** winston calls this on logger.close() and when the transport is removed. */
   override close (): void {
     void this.#end()
@@ -214,10 +242,23 @@ export class TeknoTransport extends Transport {
     return ok && writesLocally(primary)
   }
 
+  /**
+   * Waits, up to PRIMARY_END_WAIT_MS, for the answers to the primary's requests still in flight: a
+   * success confirms the lines it carried, which closing would otherwise send to the receiver too
+   * (winston's Http, one request a line, had 1 839 of 2 000 lines in flight when a burst ended).
+   */
+  async #answered (): Promise<void> {
+    const deadline = performance.now() + PRIMARY_END_WAIT_MS
+    while ((this.#overflow?.inflight ?? 0) > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, LOGGER_DRAIN_POLL_MS))
+    }
+  }
+
   #end (): Promise<void> {
     this.#closing ??= (async () => {
       await this.#flushPrimary()
       const endedLocally = await this.#endPrimary()
+      await this.#answered()
       this.#overflow?.close(endedLocally)
       await this.#shipper.close()
     })()
