@@ -14,6 +14,15 @@ function deadline (ms: number): Promise<void> {
   return new Promise((resolve) => { setTimeout(resolve, ms).unref() })
 }
 
+/**
+ * Shippers not closed yet. An app that calls process.exit() (or dies of an uncaught exception
+ * that its logger reported) gives no transport a turn to send: on 'exit', which allows only
+ * synchronous work, each writes what it holds to its spool, and the next process with the same
+ * receiver and key sends it. One listener for all, so many transports add no listener warnings.
+ */
+const open = new Set<Shipper>()
+const spillOnExit = (): void => { for (const shipper of open) shipper.spillOnExit() }
+
 export interface ShipperStats {
   sent: number
   batches: number
@@ -71,6 +80,25 @@ export class Shipper {
     if (options.remoteConfig) applyRemoteConfig(options, this.#sampling, reporter)
     // What a previous process left in the spool goes out first.
     if (this.#spool !== null && this.#spool.bytes > 0) this.#kick()
+    if (this.#spool !== null) {
+      if (open.size === 0) process.on('exit', spillOnExit)
+      open.add(this)
+    }
+  }
+
+  /**
+   * For the process's 'exit' only: everything held, the batch in flight included, goes to the
+   * spool with synchronous writes. A batch that did reach the receiver keeps its id, and the
+   * receiver stores it once.
+   */
+  spillOnExit (): void {
+    this.#spillAll(true)
+    this.#forget()
+  }
+
+  #forget (): void {
+    open.delete(this)
+    if (open.size === 0) process.off('exit', spillOnExit)
   }
 
   push (event: TeknoEvent): void {
@@ -144,6 +172,7 @@ export class Shipper {
     }
     this.#spillAll(true)
     this.#spool?.close()
+    this.#forget()
   }
 
   #seal (): void {
