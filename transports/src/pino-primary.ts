@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type { TeknoEvent } from './core/event.js'
 import type { Resolved } from './core/options.js'
 import { Overflow } from './core/overflow.js'
+import { within } from './core/within.js'
 import type { Shipper } from './core/shipper.js'
 import type { PinoConfig, PinoPrimaryTarget } from './pino.js'
 
@@ -12,8 +13,8 @@ export interface PinoPrimary {
   write (line: string): void
   /**
    * While the primary loads, or one that writes to a file descriptor holds more than its
-   * high-water mark: resolves once it is loaded, has room or has failed, or after a second.
-   * Null when there is nothing to wait for.
+   * high-water mark: resolves once it is loaded, has room or has failed, or after a second (once
+   * per load or stall, not once a line). Null when there is nothing to wait for.
    */
   room (): Promise<void> | null
   trip (reason?: string, forMs?: number): void
@@ -55,16 +56,6 @@ function originsOf (options: Record<string, unknown> | undefined, explicit: stri
  */
 const ROOM_WAIT_MS = 1000
 
-/** Resolves when `work` does or after `ms`, whichever comes first; the timer does not outlive it. */
-export async function within (work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([work, new Promise((resolve) => { timer = setTimeout(resolve, ms) })])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * A destination writing straight to a file descriptor (sonic-boom: pino/file, pino.destination,
  * pino-roll): once it has closed, every line it took was written to its file or terminal.
@@ -82,6 +73,12 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
   let pending: string[] | null = []
   /** The fd primary's last write() answered false, and no 'drain' has come since. */
   let full = false
+  /**
+   * It then kept the read loop waiting a whole ROOM_WAIT_MS: stuck, not busy. Until its next
+   * 'drain' the loop reads on as if it had room, as it does while the primary loads past that.
+   */
+  let stalled = false
+  let loading: Promise<void> | null = null
   const overflow = new Overflow<string>({
     options,
     shipper,
@@ -106,7 +103,10 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
     }
     stream = await made
     stream.on('error', (err: Error) => overflow.result({ ok: false, message: err.message }, undefined))
-    stream.on('drain', () => { full = false })
+    stream.on('drain', () => {
+      full = false
+      stalled = false
+    })
     for (const line of pending ?? []) stream.write(line + '\n')
     pending = null
   })().catch((err: Error) => {
@@ -118,19 +118,19 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
   return {
     write: (line) => overflow.write(line),
     room () {
-      if (pending !== null) return within(ready, ROOM_WAIT_MS)
+      if (pending !== null) return (loading ??= within(ready, ROOM_WAIT_MS, undefined))
       const primary = stream
-      if (!full || primary === null || overflow.state === 'diverted') return null
-      const drained = new Promise<void>((resolve) => {
+      if (!full || stalled || primary === null || overflow.state === 'diverted') return null
+      const drained = new Promise<boolean>((resolve) => {
         const done = (): void => {
           primary.off('drain', done)
           primary.off('error', done)
-          resolve()
+          resolve(false)
         }
         primary.once('drain', done)
         primary.once('error', done)
       })
-      return within(drained, ROOM_WAIT_MS)
+      return within(drained, ROOM_WAIT_MS, true).then((timedOut) => { stalled = timedOut })
     },
     trip: (reason, forMs) => overflow.trip(reason, forMs),
     async close () {

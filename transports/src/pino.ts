@@ -3,7 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { resolveOptions, type Injected, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { fromPinoLine, fromPinoRecord, readPinoLine, type PinoKeys, type PinoRecord } from './map-pino.js'
-import { openPinoPrimary, within, type PinoPrimary } from './pino-primary.js'
+import { openPinoPrimary, type PinoPrimary } from './pino-primary.js'
+import { within } from './core/within.js'
 
 export type { TeknoOptions } from './core/options.js'
 export type { ShipperStats } from './core/shipper.js'
@@ -74,7 +75,7 @@ function create (options: TeknoPinoOptions & Injected, inWorker: boolean): Tekno
     // the primary, where more than the ring holds could be lost with a full disk.
     for await (const record of source) {
       if (configSeen !== null) {
-        await within(configSeen, CONFIG_WAIT_MS)
+        await within(configSeen, CONFIG_WAIT_MS, undefined)
         configSeen = null
       }
       deliver(record)

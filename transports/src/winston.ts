@@ -2,6 +2,7 @@ import Transport from 'winston-transport'
 import { Overflow } from './core/overflow.js'
 import { resolveOptions, type Injected, type Resolved, type TeknoOptions } from './core/options.js'
 import { Shipper, type ShipperStats } from './core/shipper.js'
+import { within } from './core/within.js'
 import { fromWinston } from './map-winston.js'
 import { fileFailure, primaryTaker, type Pending } from './winston-primary.js'
 
@@ -44,20 +45,6 @@ function originsOf (primary: Primary, resolved: Resolved): string[] | undefined 
   }
   const found = candidates.map((c) => String(c ?? '')).filter((c) => /^https?:\/\//.test(c))
   return found.length > 0 ? found : undefined
-}
-
-/**
- * `work`'s value, or `fallback` once `ms` have passed. The timer is not unref'd, so a process with
- * nothing else to do waits for the primary instead of exiting before the ring is replayed; it is
- * cleared as soon as `work` settles.
- */
-async function within<T> (work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([work, new Promise<T>((resolve) => { timer = setTimeout(() => { resolve(fallback) }, Math.max(0, ms)) })])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** A File (winston's, or a rotating one: anything with a `filename`) or the Console: no HTTP of its own. */
