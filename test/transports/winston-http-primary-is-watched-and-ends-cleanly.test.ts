@@ -69,6 +69,17 @@ t.test('a burst ended at once with logger.end(): no error, every line at the pro
   t.same(warnings, [], 'and the primary\'s requests were recognised: no warning that they cannot be')
 })
 
+/** 300 lines in bursts of 50, then logger.end(); resolves once the transport has finished. */
+async function logAndEnd (transport: TeknoTransport, logger: winston.Logger): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    logger.info(`line ${i}`, { i })
+    if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+}
+
 for (const { status, headers, expect } of [
   { status: 429, headers: { 'retry-after': '30' }, expect: /rate limited \(429\)/ },
   { status: 500, headers: {}, expect: /failing \(500\)/ }
@@ -80,13 +91,7 @@ for (const { status, headers, expect } of [
     t.teardown(() => provider.close())
     const warnings: string[] = []
     const { transport, logger } = httpPrimary(t, receiver, provider.port, warnings)
-    for (let i = 0; i < 300; i++) {
-      logger.info(`line ${i}`, { i })
-      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    const finished = once(transport, 'finish')
-    logger.end()
-    await finished
+    await logAndEnd(transport, logger)
     t.same(await received(receiver), upTo(300), 'the receiver has every line, once')
     t.ok(warnings.some((w) => expect.test(w)), `the switch names the answer: ${warnings.join(' | ')}`)
     t.equal(transport.state, 'diverted')
@@ -100,13 +105,7 @@ t.test('a provider that refuses connections: the lines go to the receiver', asyn
   await provider.close() // its port now refuses
   const warnings: string[] = []
   const { transport, logger } = httpPrimary(t, receiver, provider.port, warnings)
-  for (let i = 0; i < 300; i++) {
-    logger.info(`line ${i}`, { i })
-    if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  const finished = once(transport, 'finish')
-  logger.end()
-  await finished
+  await logAndEnd(transport, logger)
   t.same(await received(receiver), upTo(300), 'the receiver has every line, once')
   t.ok(warnings.some((w) => /ECONNREFUSED/.test(w)), `the switch names the refusal: ${warnings.join(' | ')}`)
 })
