@@ -8,6 +8,7 @@ import { startReceiver } from '../helpers/receiver.js'
 import { allEvents } from './fixtures/helpers/events.js'
 import { spoolDir } from './fixtures/helpers/dirs.js'
 import { runApp } from './fixtures/helpers/child.js'
+import { startFakeLoki } from './fixtures/helpers/fake-loki.js'
 
 // A primary that writes a file confirms nothing while it runs, so its last lines stay in the ring.
 // When it ends cleanly they are in the file: the receiver must not get them a second time at every
@@ -43,6 +44,19 @@ t.test('pino with a pino/file primary that cannot open its file: every line goes
   const missing = []
   for (let i = 0; i < LINES; i++) if (!stored.has(i)) missing.push(i)
   t.same(missing, [], 'the receiver has every line the file could not take')
+})
+
+t.test('pino with pino-loki unbatched (a push a line) as primary: a clean exit waits for the pushes in flight and resends none', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const loki = await startFakeLoki({ acceptLines: Number.MAX_SAFE_INTEGER, quotaMs: 0 })
+  t.teardown(() => loki.close())
+  const app = runApp('pino-app.mjs', {
+    url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), primary: { target: 'pino-loki', options: { host: loki.url, batching: false } }
+  }, { MODE: 'exit', LINES: String(LINES) })
+  t.equal(await app.exited, 0, app.stderr())
+  t.equal(loki.lines.length, LINES + 1, 'every line and the error reached Loki')
+  t.same(await allEvents(receiver), [], 'and none went to the receiver as well')
 })
 
 function fileTransport (t: { teardown (fn: () => void): void }, receiver: { url: string, key: string, secret: string }, filename: string, warnings: string[] = []): TeknoTransport {

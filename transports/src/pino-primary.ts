@@ -137,13 +137,16 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
       await ready
       const primary = stream
       let endedLocally = false
+      const budget = Math.min(4000, options.closeTimeoutMs / 2)
+      const started = performance.now()
       if (primary !== null) {
         // The primary's own close flushes its batch; its answer still counts for the ring.
         const closed = new Promise<boolean>((resolve) => primary.once('close', () => { resolve(true) }))
         primary.end()
-        const ended = await Promise.race([closed, options.sleep(Math.min(4000, options.closeTimeoutMs / 2)).then(() => false)])
+        const ended = await Promise.race([closed, options.sleep(budget).then(() => false)])
         endedLocally = ended && writesToFd(primary)
       }
+      await overflow.answered(budget - (performance.now() - started))
       overflow.close(endedLocally)
     }
   }

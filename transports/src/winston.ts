@@ -203,6 +203,27 @@ export class TeknoTransport extends Transport {
    * Ends the primary as the logger would its own transport (end, then close) and answers whether
    * it writes locally and finished in time. For a File, finished means its file stream did too.
    */
+  /**
+   * `ended`'s answer, or false after PRIMARY_END_WAIT_MS; for a File primary, false as soon as its
+   * file stream is seen failed (polled: winston tells nobody). A failed File waits for its stream's
+   * end, which will not come; its lines now go to the receiver at once, not after the 4 s a File
+   * that could not open its file used to cost.
+   */
+  async #endedOrFailed (ended: Promise<boolean>): Promise<boolean> {
+    if (!this.#watchesFile) return await within(ended, PRIMARY_END_WAIT_MS, false)
+    let poll: NodeJS.Timeout | undefined
+    const failed = new Promise<false>((resolve) => {
+      const check = (): void => { if (this.#overflow?.failed() === true) resolve(false) }
+      poll = setInterval(check, FILE_FAILURE_POLL_MS)
+      check()
+    })
+    try {
+      return await within(Promise.race([ended, failed]), PRIMARY_END_WAIT_MS, false)
+    } finally {
+      clearInterval(poll)
+    }
+  }
+
   async #endPrimary (): Promise<boolean> {
     const primary = this.#primary
     if (primary === null) return false
@@ -215,13 +236,7 @@ export class TeknoTransport extends Transport {
       })
     const ended = finished(primary)
     if (!primary.writableEnded) primary.end()
-    // A File whose stream failed waits for that stream's end, which will not come: its lines go
-    // to the receiver now rather than after PRIMARY_END_WAIT_MS.
-    if (this.#overflow?.failed() === true) {
-      primary.close?.()
-      return false
-    }
-    let ok = await within(ended, PRIMARY_END_WAIT_MS, false)
+    let ok = await this.#endedOrFailed(ended)
     primary.close?.()
     // An older winston File finishes without waiting for its file stream, which its close ends.
     const dest = (primary as { _dest?: NodeJS.WritableStream & { writableFinished?: boolean } })._dest
@@ -229,23 +244,11 @@ export class TeknoTransport extends Transport {
     return ok && writesLocally(primary)
   }
 
-  /**
-   * Waits, up to PRIMARY_END_WAIT_MS, for the answers to the primary's requests still in flight: a
-   * success confirms the lines it carried, which closing would otherwise send to the receiver too
-   * (winston's Http, one request a line, had 1 839 of 2 000 lines in flight when a burst ended).
-   */
-  async #answered (): Promise<void> {
-    const deadline = performance.now() + PRIMARY_END_WAIT_MS
-    while ((this.#overflow?.inflight ?? 0) > 0 && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, LOGGER_DRAIN_POLL_MS))
-    }
-  }
-
   #end (): Promise<void> {
     this.#closing ??= (async () => {
       await this.#flushPrimary()
       const endedLocally = await this.#endPrimary()
-      await this.#answered()
+      await this.#overflow?.answered(PRIMARY_END_WAIT_MS)
       this.#overflow?.close(endedLocally)
       await this.#shipper.close()
     })()
