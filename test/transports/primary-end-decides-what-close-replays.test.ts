@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import winston from 'winston'
+import LokiTransport from 'winston-loki'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver } from '../helpers/receiver.js'
 import { allEvents } from './fixtures/helpers/events.js'
@@ -98,6 +99,24 @@ t.test('winston with a File primary that cannot open its file: every line goes t
   const missing = []
   for (let i = 0; i < LINES; i++) if (!stored.has(i)) missing.push(i)
   t.same(missing, [], 'the receiver has every line the file could not take')
+})
+
+t.test('winston with winston-loki as primary (batching, its default): logger.end() leaves every line at Loki and none resent', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const loki = await startFakeLoki({ acceptLines: Number.MAX_SAFE_INTEGER, quotaMs: 0 })
+  t.teardown(() => loki.close())
+  // Its flush waits for the next send, up to its 5 s interval; its close sends at once.
+  const primary = new LokiTransport({ host: loki.url, json: true, onConnectionError: () => {} })
+  const transport = new TeknoTransport({ url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), primary })
+  const logger = winston.createLogger({ transports: [transport] })
+  for (let i = 0; i < LINES; i++) logger.info(`line ${i}`, { i })
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+  t.equal(loki.lines.length, LINES, 'every line reached Loki')
+  await pause(200)
+  t.same(await allEvents(receiver), [], 'and none went to the receiver as well')
 })
 
 for (const stuck of ['end', 'flush']) {
