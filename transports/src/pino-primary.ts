@@ -78,6 +78,8 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
    * 'drain' the loop reads on as if it had room, as it does while the primary loads past that.
    */
   let stalled = false
+  /** The primary reported an error: a file destination then never closes (its last write fails again). */
+  let errored = false
   let loading: Promise<void> | null = null
   const overflow = new Overflow<string>({
     options,
@@ -102,7 +104,10 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
       parentPort?.emit('message', { code: 'PINO_CONFIG', config: seen })
     }
     stream = await made
-    stream.on('error', (err: Error) => overflow.result({ ok: false, message: err.message }, undefined))
+    stream.on('error', (err: Error) => {
+      errored = true
+      overflow.result({ ok: false, message: err.message }, undefined)
+    })
     stream.on('drain', () => {
       full = false
       stalled = false
@@ -139,7 +144,10 @@ export function openPinoPrimary (target: PinoPrimaryTarget, options: Resolved, s
       let endedLocally = false
       const budget = Math.min(4000, options.closeTimeoutMs / 2)
       const started = performance.now()
-      if (primary !== null) {
+      if (primary !== null && errored && writesToFd(primary)) {
+        // sonic-boom ends by writing what it holds, which fails again: no 'close' would come.
+        primary.end()
+      } else if (primary !== null) {
         // The primary's own close flushes its batch; its answer still counts for the ring.
         const closed = new Promise<boolean>((resolve) => primary.once('close', () => { resolve(true) }))
         primary.end()
