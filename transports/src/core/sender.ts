@@ -23,19 +23,43 @@ async function readError (response: Response): Promise<{ code: string, message: 
   }
 }
 
+/** The receiver's answer to a timestamp more than 300 s from its clock (docs/protocol.md). */
+const STALE_TIMESTAMP = 'TEKNO_ERR_STALE_TIMESTAMP'
+
 /** One signed POST; deciding when to try again belongs to the shipper. */
 export class Sender {
   #options: SenderOptions
   #inflight = new Set<AbortController>()
+  /** The receiver's clock minus this machine's, learned from a stale-timestamp answer. */
+  #clockOffsetMs = 0
+  #onClockSkew: (offsetMs: number) => void
 
-  constructor (options: SenderOptions) {
+  constructor (options: SenderOptions, onClockSkew: (offsetMs: number) => void = () => {}) {
     this.#options = options
+    this.#onClockSkew = onClockSkew
   }
 
+  /**
+   * A machine whose clock is more than 300 s off the receiver's (a VM back from suspend, a
+   * container without NTP) had every batch refused as stale, and dropped. The refusal carries the
+   * receiver's Date: the signing clock is set by it once and the batch sent again. The events keep
+   * the app's own times.
+   */
   async post (json: string): Promise<Outcome> {
+    const body = this.#options.gzip ? await gzip(json) : Buffer.from(json)
+    const outcome = await this.#send(body)
+    if (outcome.kind !== 'stale') return outcome
+    const offsetMs = outcome.serverDate - this.#options.now()
+    if (Number.isNaN(offsetMs) || Math.abs(offsetMs - this.#clockOffsetMs) < 1000) return outcome.refusal
+    this.#clockOffsetMs = offsetMs
+    this.#onClockSkew(offsetMs)
+    const again = await this.#send(body)
+    return again.kind === 'stale' ? again.refusal : again
+  }
+
+  async #send (body: Buffer): Promise<Outcome | { kind: 'stale', serverDate: number, refusal: Outcome }> {
     const options = this.#options
-    const body = options.gzip ? await gzip(json) : Buffer.from(json)
-    const timestamp = Math.floor(options.now() / 1000)
+    const timestamp = Math.floor((options.now() + this.#clockOffsetMs) / 1000)
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-tekno-key': options.key,
@@ -58,7 +82,10 @@ export class Sender {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), options.now())
         return { kind: 'retry', status, message: `${status} ${error.code}: ${error.message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
       }
-      return { kind: 'reject', status, code: error.code, message: error.message }
+      const refusal: Outcome = { kind: 'reject', status, code: error.code, message: error.message }
+      const date = response.headers.get('date')
+      if (status === 401 && error.code === STALE_TIMESTAMP && date !== null) return { kind: 'stale', serverDate: Date.parse(date), refusal }
+      return refusal
     } catch (err) {
       const cause = (err as { cause?: { code?: string, message?: string } }).cause
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : (cause?.code ?? cause?.message ?? (err as Error).message)

@@ -72,7 +72,10 @@ export class Shipper {
   constructor (options: Resolved, reporter = new Reporter(options.onWarning)) {
     this.#options = options
     this.reporter = reporter
-    this.#sender = new Sender(options)
+    this.#sender = new Sender(options, (offsetMs) => {
+      const seconds = Math.round(Math.abs(offsetMs) / 1000)
+      reporter.warn('clock-skew', `this machine's clock is ${seconds} s ${offsetMs > 0 ? 'behind' : 'ahead of'} the receiver's; requests are signed with the receiver's time (events keep their own)`)
+    })
     this.#spool = options.spoolDir === false
       ? null
       : new Spool(options.spoolDir, `${options.endpoint}\n${options.key}`, options.spoolMaxBytes, reporter)
