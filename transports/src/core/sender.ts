@@ -8,16 +8,23 @@ const gzip = promisify(gzipCallback)
 
 export type Outcome =
   | { kind: 'ok', accepted: number }
-  | { kind: 'retry', status?: number, retryAfterMs?: number, message: string }
+  | {
+    kind: 'retry'
+    status?: number
+    retryAfterMs?: number
+    message: string
+    /** A project limit refusal's `RateLimit-Limit`: the most events a batch can ever carry. */
+    eventLimit?: number
+  }
   | { kind: 'reject', status: number, code: string, message: string }
 
 type SenderOptions = Pick<Resolved, 'endpoint' | 'key' | 'secret' | 'gzip' | 'timeoutMs' | 'fetch' | 'now'>
 
-async function readError (response: Response): Promise<{ code: string, message: string }> {
+async function readError (response: Response): Promise<{ code: string, message: string, scope?: string }> {
   const text = await response.text().catch(() => '')
   try {
-    const body = JSON.parse(text) as { code?: unknown, message?: unknown }
-    return { code: String(body.code ?? `HTTP_${response.status}`), message: String(body.message ?? text) }
+    const body = JSON.parse(text) as { code?: unknown, message?: unknown, scope?: unknown }
+    return { code: String(body.code ?? `HTTP_${response.status}`), message: String(body.message ?? text), ...(typeof body.scope === 'string' ? { scope: body.scope } : {}) }
   } catch {
     return { code: `HTTP_${response.status}`, message: text.slice(0, 200) || response.statusText }
   }
@@ -80,7 +87,14 @@ export class Sender {
       const status = response.status
       if (status === 408 || status === 429 || status >= 500) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), options.now())
-        return { kind: 'retry', status, message: `${status} ${error.code}: ${error.message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
+        const eventLimit = status === 429 && error.scope === 'project' ? Number(response.headers.get('ratelimit-limit')) : Number.NaN
+        return {
+          kind: 'retry',
+          status,
+          message: `${status} ${error.code}: ${error.message}`,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          ...(Number.isInteger(eventLimit) && eventLimit > 0 ? { eventLimit } : {})
+        }
       }
       const refusal: Outcome = { kind: 'reject', status, code: error.code, message: error.message }
       const date = response.headers.get('date')

@@ -214,6 +214,16 @@ export class Shipper {
     for (let batch = this.#next(); batch !== undefined; batch = this.#next()) {
       this.#inflight = batch
       const outcome = await this.#sender.post(encodeBatch(batch))
+      if (outcome.kind === 'retry' && outcome.eventLimit !== undefined && batch.events.length > outcome.eventLimit) {
+        // More events than the project may send in a minute: refused whole however long it
+        // waits, and everything behind it with it. Split to fit; the pieces queue as usual.
+        this.#inflight = null
+        const size = outcome.eventLimit
+        const pieces: Batch[] = []
+        for (let i = 0; i < batch.events.length; i += size) pieces.push(newBatch(batch.events.slice(i, i + size)))
+        this.#replay.unshift(...pieces)
+        continue
+      }
       if (outcome.kind === 'retry') {
         batch.attempts++
         this.#stats.retries++
