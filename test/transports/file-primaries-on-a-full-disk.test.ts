@@ -1,6 +1,10 @@
 import t from 'tap'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import winston from 'winston'
+import DailyRotateFile from 'winston-daily-rotate-file'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver, type RunningReceiver } from '../helpers/receiver.js'
 import { allEvents } from './fixtures/helpers/events.js'
@@ -13,6 +17,7 @@ import { runApp } from './fixtures/helpers/child.js'
 // stream, none reached the receiver, and a process with nothing else to do exited with all of
 // them. pino/file's sonic-boom reports its errors, but it took a burst whole without pushing
 // back: 15 000 of 20 000 lines were past the ring when the first write failed, and were lost.
+// winston-daily-rotate-file never listens to its file stream: a full disk crashed the app.
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -73,4 +78,29 @@ t.test('a burst of more lines than the ring holds, logged through pino into a pi
   t.equal(await app.exited, 0, app.stderr())
   t.same(await missingFrom(receiver, lines), [], 'no line is missing')
   t.match(app.stderr(), /primary unavailable.*ENOSPC/, 'the switch is reported with the error')
+})
+
+t.test('winston-daily-rotate-file on a full disk: the app keeps running and every line reaches the receiver', async (t) => {
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  // Its file for this year is /dev/full: the first write fails with ENOSPC, as on a full disk.
+  const dir = mkdtempSync(join(tmpdir(), 'tekno-rotate-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  symlinkSync('/dev/full', join(dir, `app-${new Date().getFullYear()}.log`))
+  const warnings: string[] = []
+  const primary = new DailyRotateFile({ dirname: dir, filename: 'app-%DATE%.log', datePattern: 'YYYY' })
+  const transport = new TeknoTransport({
+    url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), flushIntervalMs: 50, primary, onWarning: (w) => warnings.push(w.message)
+  })
+  const logger = winston.createLogger({ transports: [transport] })
+  let i = 0
+  while (i < 1000) {
+    for (let n = 0; n < 10; n++) logger.info(`line ${i}`, { i: i++ })
+    await pause(10)
+  }
+  const finished = once(transport, 'finish')
+  logger.end()
+  await finished
+  t.same(await missingFrom(receiver, 1000), [], 'no line is missing')
+  t.ok(warnings.some((w) => w.includes('ENOSPC')), `the switch names the error: ${warnings.join(' | ')}`)
 })

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import Transport from 'winston-transport'
 
 type Info = Record<string | symbol, unknown>
@@ -82,4 +83,15 @@ export function fileFailure (primary: Transport): (() => string | null) | undefi
     if (error === undefined || error === null) return null
     return `its file ${String(file._dest?.path ?? file.filename)} failed (${error.message})`
   }
+}
+
+/**
+ * Streams inside a primary whose 'error' nobody listens to: winston-daily-rotate-file (5.0) writes
+ * through file-stream-rotator's `logStream` and never listens to it, so a full disk throws
+ * 'Unhandled error event' inside the app. Listened to, such an error diverts instead. Checked by
+ * listener count, so a version that listens itself is left alone.
+ */
+export function unheardStreams (primary: Transport): EventEmitter[] {
+  const inner = (primary as { logStream?: unknown }).logStream
+  return inner instanceof EventEmitter && inner !== primary && inner.listenerCount('error') === 0 ? [inner] : []
 }

@@ -4,7 +4,7 @@ import { resolveOptions, type Injected, type Resolved, type TeknoOptions } from 
 import { Shipper, type ShipperStats } from './core/shipper.js'
 import { within } from './core/within.js'
 import { fromWinston } from './map-winston.js'
-import { fileFailure, primaryTaker, type Pending } from './winston-primary.js'
+import { fileFailure, primaryTaker, unheardStreams, type Pending } from './winston-primary.js'
 
 export type { TeknoOptions } from './core/options.js'
 export type { ShipperStats } from './core/shipper.js'
@@ -105,6 +105,12 @@ export class TeknoTransport extends Transport {
       primary.on('error', (err: Error & { statusCode?: number }) => {
         overflow.result({ ok: false, message: err.message, ...(typeof err.statusCode === 'number' ? { status: err.statusCode } : {}) }, undefined)
       })
+      for (const stream of unheardStreams(primary)) {
+        stream.on('error', (err: Error) => {
+          // One trip per failure, not one per write that fails after it.
+          if (overflow.state !== 'diverted') overflow.trip(`its file stream failed (${err.message})`)
+        })
+      }
       // The primary is never piped from the logger itself; this hands it the logger's levels.
       this.on('pipe', (logger: unknown) => primary.emit('pipe', logger))
     }
