@@ -206,10 +206,6 @@ export class TeknoTransport extends Transport {
   }
 
   /**
-   * Ends the primary as the logger would its own transport (end, then close) and answers whether
-   * it writes locally and finished in time. For a File, finished means its file stream did too.
-   */
-  /**
    * `ended`'s answer, or false after PRIMARY_END_WAIT_MS; for a File primary, false as soon as its
    * file stream is seen failed (polled: winston tells nobody). A failed File waits for its stream's
    * end, which will not come; its lines now go to the receiver at once, not after the 4 s a File
@@ -230,6 +226,11 @@ export class TeknoTransport extends Transport {
     }
   }
 
+  /**
+   * Flushes, ends and closes the primary, as the logger would its own transport, and answers
+   * whether it writes locally and finished in time. For a File, finished means its file stream
+   * did too.
+   */
   async #endPrimary (): Promise<boolean> {
     const primary = this.#primary
     if (primary === null) return false

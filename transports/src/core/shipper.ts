@@ -20,8 +20,8 @@ function deadline (ms: number): Promise<void> {
  * synchronous work, each writes what it holds to its spool, and the next process with the same
  * receiver and key sends it. One listener for all, so many transports add no listener warnings.
  */
-const open = new Set<Shipper>()
-const spillOnExit = (): void => { for (const shipper of open) shipper.spillOnExit() }
+const openShippers = new Set<Shipper>()
+const spillOnExit = (): void => { for (const shipper of openShippers) shipper.spillOnExit() }
 
 export interface ShipperStats {
   sent: number
@@ -84,8 +84,8 @@ export class Shipper {
     // What a previous process left in the spool goes out first.
     if (this.#spool !== null && this.#spool.bytes > 0) this.#kick()
     if (this.#spool !== null) {
-      if (open.size === 0) process.on('exit', spillOnExit)
-      open.add(this)
+      if (openShippers.size === 0) process.on('exit', spillOnExit)
+      openShippers.add(this)
     }
   }
 
@@ -100,8 +100,8 @@ export class Shipper {
   }
 
   #forget (): void {
-    open.delete(this)
-    if (open.size === 0) process.off('exit', spillOnExit)
+    openShippers.delete(this)
+    if (openShippers.size === 0) process.off('exit', spillOnExit)
   }
 
   push (event: TeknoEvent): void {
