@@ -52,8 +52,9 @@ t.test('429 waits for Retry-After and the batch keeps its batch_id', async (t) =
   t.ok(delays[0]! >= 2000 && delays[0]! <= 3000, `429 waited ${delays[0]} ms for Retry-After: 2`)
   t.ok(delays[1]! >= 1000 && delays[1]! <= 2000, `503 waited ${delays[1]} ms for Retry-After: 1`)
   t.equal(delays[2], 1500, 'a refused connection backs off exponentially (third attempt, base 500 ms)')
-  t.equal(warnings.length, 1, 'reported once while it lasted')
-  t.match(warnings[0], /receiver unavailable.*429 TEKNO_ERR_RATE_LIMITED: slow down/)
+  t.equal(warnings.length, 2, 'each kind reported once while it lasted')
+  t.match(warnings[0], /rate-limiting these logs.*429 TEKNO_ERR_RATE_LIMITED: slow down/, 'a 429 as a rate limit')
+  t.match(warnings[1], /receiver unavailable.*503 TEKNO_ERR_STORAGE_UNAVAILABLE: db away/, 'a 503 as an unavailable receiver')
   t.equal(shipper.stats().sent, 1)
 })
 

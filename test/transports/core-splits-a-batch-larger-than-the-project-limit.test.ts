@@ -14,8 +14,9 @@ import { spoolDir } from './fixtures/helpers/dirs.js'
 t.test('a batch larger than the project\'s per-minute limit is split to fit, and the first piece is stored at once', async (t) => {
   const receiver = await startReceiver({ env: { RATE_LIMIT_PROJECT_EVENTS_PER_MINUTE: '50' } })
   t.teardown(() => receiver.close())
+  const warnings: string[] = []
   const transport = new TeknoTransport({
-    url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), closeTimeoutMs: 500, onWarning: () => {}
+    url: receiver.url, key: receiver.key, secret: receiver.secret, spoolDir: spoolDir(t), closeTimeoutMs: 500, onWarning: (w) => warnings.push(w.kind)
   })
   const logger = winston.createLogger({ transports: [transport] })
   for (let i = 0; i < 120; i++) logger.info(`line ${i}`, { i })
@@ -27,4 +28,6 @@ t.test('a batch larger than the project\'s per-minute limit is split to fit, and
   const stats = transport.stats()
   t.equal(stats.rejected, 0, 'no event refused for good')
   t.equal(stats.spooled, 70, 'the other 70 wait in the spool for the window to move on')
+  t.ok(warnings.includes('rate-limited'), `the wait is reported as a rate limit (${warnings.join(', ')})`)
+  t.notOk(warnings.includes('unreachable'), 'not as an unavailable receiver')
 })

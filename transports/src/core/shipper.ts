@@ -229,7 +229,10 @@ export class Shipper {
         this.#stats.retries++
         this.#unreachable = true
         for (const wake of this.#awayWaiters.splice(0)) wake()
-        this.reporter.warn('unreachable', `receiver unavailable, keeping logs until it answers (${outcome.message})`)
+        // A 429 is an answer, not an absence: the logs wait all the same, but saying the receiver
+        // is unavailable would send an operator looking for an outage.
+        if (outcome.status === 429) this.reporter.warn('rate-limited', `the receiver is rate-limiting these logs, keeping them until it takes them (${outcome.message})`)
+        else this.reporter.warn('unreachable', `receiver unavailable, keeping logs until it answers (${outcome.message})`)
         if (this.#closing) return
         const jitter = this.#options.random() * Math.min(1000, (outcome.retryAfterMs ?? 0) / 10)
         const backoff = backoffDelay(batch.attempts - 1, this.#options.backoffBaseMs, this.#options.backoffMaxMs, this.#options.random)
@@ -243,6 +246,7 @@ export class Shipper {
         if (this.#unreachable) {
           this.#unreachable = false
           this.reporter.reset('unreachable')
+          this.reporter.reset('rate-limited')
         }
         this.#sendDroppedNotice()
       } else if (outcome.status === 413 && batch.events.length > 1) {
