@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import winston from 'winston'
 import { TeknoTransport } from 'tekno-logger/winston'
 import { startReceiver, type RunningReceiver } from '../helpers/receiver.js'
-import { allEvents } from './fixtures/helpers/events.js'
+import { storedIndexes as received, upTo } from './fixtures/helpers/events.js'
 import { spoolDir } from './fixtures/helpers/dirs.js'
 
 // winston's own Http transport as the primary, against a real HTTP server on loopback. It keeps a
@@ -45,9 +45,6 @@ function httpPrimary (t: { teardown (fn: () => void): void }, receiver: RunningR
   return { transport, logger: winston.createLogger({ transports: [transport] }) }
 }
 
-const received = async (receiver: RunningReceiver): Promise<number[]> =>
-  (await allEvents(receiver)).map((e) => e.context.i as number).sort((a, b) => a - b)
-const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 
 t.test('a burst ended at once with logger.end(): no error, every line at the provider, none sent twice', async (t) => {
   const receiver = await startReceiver()
