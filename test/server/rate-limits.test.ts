@@ -61,6 +61,25 @@ for (const backend of backends()) {
     for (let i = 0; i < 10; i++) t.equal((await r.send(batch(1))).status, 202, 'unlimited for this project')
   })
 
+  t.test(`${backend}: an IP over its limit hears 429 whatever else is wrong with its request`, async (t) => {
+    const clock = Date.now()
+    const r = await startReceiver({ backend, now: () => clock, env: { RATE_LIMIT_IP_REQUESTS_PER_MINUTE: '2', RATE_LIMIT_PROJECT_EVENTS_PER_MINUTE: '0' } })
+    t.teardown(() => r.close())
+    t.equal((await r.send(batch(1))).status, 202)
+    t.equal((await r.send(batch(1), { secret: 'not-the-secret' })).status, 401, 'a bad signature within the limit is refused as such, and counts')
+    const refusals = [
+      ['a bad signature', await r.send(batch(1), { secret: 'not-the-secret' })],
+      ['malformed JSON', await r.send('{"events": [')],
+      ['an invalid event', await r.send({ events: [{ level: 'loud' }] })],
+      ['a good batch', await r.send(batch(1))]
+    ] as const
+    for (const [what, res] of refusals) {
+      t.equal(res.status, 429, what)
+      t.equal((await res.json() as { scope: string }).scope, 'ip', what)
+    }
+    t.equal((await r.fetchEvents()).length, 1, 'nothing refused was stored')
+  })
+
   t.test(`${backend}: X-Forwarded-For is ignored unless TRUST_PROXY is set`, async (t) => {
     const clock = Date.now()
     const r = await startReceiver({ backend, now: () => clock, env: { RATE_LIMIT_IP_REQUESTS_PER_MINUTE: '1' } })
