@@ -58,12 +58,16 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
     request.teknoProjectId = String(project.id)
 
     const ipLimit = effectiveLimit(project.rate_limit_ip_requests_per_minute, config.rateLimitIpRequestsPerMinute)
-    const admission = limiter.admit('ip', request.ip, 1, ipLimit, ctx.now())
     const receivedAt = ctx.now()
-    const checked = await settle(checkSigned(project.secrets, request, encoding, receivedAt))
+    const admission = limiter.admit('ip', request.ip, 1, ipLimit, receivedAt)
+    let batch: ValidBatch
+    try {
+      batch = await checkSigned(project.secrets, request, encoding, receivedAt)
+    } catch (err) {
+      await admission // an IP over its limit hears that first
+      throw err
+    }
     const ipAdmission = await admission
-    if (!checked.ok) throw checked.error
-    const batch = checked.value
     // The project's event limit is counted in the transaction that stores the batch: a batch
     // counts if and only if it is stored, a retry of a stored batch is acknowledged whatever the
     // limit says, and no separate commit is paid for the count.
@@ -101,14 +105,6 @@ async function checkSigned (secrets: string[], request: FastifyRequest, encoding
     throw new TeknoError('TEKNO_ERR_BAD_SIGNATURE')
   }
   return validateBatch(await decodeBody(raw, encoding), receivedAt)
-}
-
-async function settle<T> (promise: Promise<T>): Promise<{ ok: true, value: T } | { ok: false, error: unknown }> {
-  try {
-    return { ok: true, value: await promise }
-  } catch (error) {
-    return { ok: false, error }
-  }
 }
 
 function notify (ctx: AppContext, log: FastifyBaseLogger, batch: IngestedBatch): void {
