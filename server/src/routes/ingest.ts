@@ -28,9 +28,9 @@ export async function ingestRoutes (app: FastifyInstance, ctx: AppContext): Prom
 
   // The project a refused request belonged to, once its key was found ('' before that).
   app.decorateRequest('teknoProjectId', '')
-  app.decorateRequest('teknoProject', null)
   // The key's row is read while the body is still arriving. Only a read: a request refused before
   // the handler (413) has cost nothing else, and counts against no limit.
+  app.decorateRequest('teknoProject', null)
   app.addHook('onRequest', async (request) => {
     const key = headerValue(request.headers['x-tekno-key'])
     if (key === undefined || key === '') return
